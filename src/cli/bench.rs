@@ -1,0 +1,226 @@
+//! `rasview bench load`: loading speed and memory, beside gzip and nibabel,
+//! measured in one run on the same file.
+
+use crate::volume::{self, save, ByteOrder, RawHeader, Voxels};
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub what: BenchWhat,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum BenchWhat {
+    /// Load an int16 .nii.gz made for the purpose (or FILE) and compare.
+    Load {
+        /// Edge length of the cube made when no file is given.
+        #[arg(long, default_value_t = 256)]
+        size: usize,
+        /// Measure this file instead of making one.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        /// Timed repetitions; the best is reported.
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+    },
+}
+
+pub fn run(args: &BenchArgs) -> Result<ExitCode> {
+    match &args.what {
+        BenchWhat::Load { size, file, repeat } => {
+            bench_load(*size, file.as_deref(), (*repeat).max(1))
+        }
+    }
+}
+
+fn bench_load(size: usize, file: Option<&Path>, repeat: usize) -> Result<ExitCode> {
+    let scratch = std::env::temp_dir().join(format!("rasview-bench-{}", std::process::id()));
+    let path = match file {
+        Some(f) => f.to_path_buf(),
+        None => {
+            std::fs::create_dir_all(&scratch)?;
+            let p = scratch.join(format!("bench_{size}.nii.gz"));
+            make_int16_volume(&p, size)?;
+            p
+        }
+    };
+    let disk = std::fs::metadata(&path)?.len();
+    let loaded = volume::load(&path)?;
+    let float_bytes = loaded.frame_len() * loaded.volume_count * 4;
+    println!(
+        "file {} ({:.1} MiB on disk, {:?} {}, float32 volume {:.1} MiB)",
+        path.display(),
+        mib(disk),
+        loaded.grid.shape,
+        loaded.datatype().name(),
+        mib(float_bytes as u64)
+    );
+    drop(loaded);
+
+    let ours = best_of(repeat, || {
+        let t = Instant::now();
+        let v = volume::load(&path)?;
+        std::hint::black_box(&v);
+        Ok(t.elapsed().as_secs_f64())
+    })?;
+    let ours_f32 = best_of(repeat, || {
+        let t = Instant::now();
+        let v = volume::load(&path)?;
+        std::hint::black_box(v.frame_f32(0));
+        Ok(t.elapsed().as_secs_f64())
+    })?;
+    let exe = std::env::current_exe()?;
+    let info_process = best_of(repeat, || {
+        time_command(Command::new(&exe).arg("info").arg(&path))
+    })?;
+    let gzip = best_of(repeat, || {
+        time_command(
+            Command::new("sh")
+                .arg("-c")
+                .arg("gzip -dc \"$0\" > /dev/null")
+                .arg(&path),
+        )
+    })
+    .ok();
+    let nibabel = nibabel_seconds(&path, repeat);
+
+    println!();
+    println!("{:<48} {:>9}  {:>12}", "loader", "seconds", "vs gzip -dc");
+    let row = |name: &str, s: f64| {
+        let ratio = gzip
+            .map(|g| format!("{:.2}x", s / g))
+            .unwrap_or_else(|| "-".into());
+        println!("{name:<48} {s:>9.3}  {ratio:>12}");
+    };
+    if let Some(g) = gzip {
+        row("gzip -dc FILE > /dev/null", g);
+    } else {
+        println!("{:<48} {:>9}", "gzip -dc (not found)", "-");
+    }
+    row("rasview load (in process, stored type)", ours);
+    row("rasview load + float32 frame (in process)", ours_f32);
+    row("rasview info FILE (whole process)", info_process);
+    match nibabel {
+        Some(n) => {
+            row("nibabel load + get_fdata(float32)", n);
+            println!(
+                "\nrasview load + float32 is {:.1}x faster than nibabel; rasview info is {:.2}x gzip -dc",
+                n / ours_f32,
+                gzip.map(|g| info_process / g).unwrap_or(f64::NAN)
+            );
+        }
+        None => println!(
+            "{:<48} {:>9}",
+            "nibabel (python3 with nibabel not found)", "-"
+        ),
+    }
+
+    match peak_rss_of_info(&exe, &path) {
+        Some(kib) => {
+            let limit = 1.5 * float_bytes as f64 + 30.0 * 1048576.0;
+            println!(
+                "\npeak resident memory of `rasview info`: {:.1} MiB (budget 1.5 x float32 volume + 30 MiB = {:.1} MiB)",
+                kib as f64 / 1024.0,
+                limit / 1048576.0
+            );
+        }
+        None => println!("\npeak resident memory: not measurable here (no /proc)"),
+    }
+    if file.is_none() {
+        let _ = std::fs::remove_dir_all(&scratch);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / 1048576.0
+}
+
+fn best_of(repeat: usize, mut f: impl FnMut() -> Result<f64>) -> Result<f64> {
+    let mut best = f64::INFINITY;
+    for _ in 0..repeat {
+        best = best.min(f()?);
+    }
+    Ok(best)
+}
+
+fn time_command(cmd: &mut Command) -> Result<f64> {
+    let t = Instant::now();
+    let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status()?;
+    let elapsed = t.elapsed().as_secs_f64();
+    anyhow::ensure!(status.success(), "{cmd:?} failed with {status}");
+    Ok(elapsed)
+}
+
+fn nibabel_seconds(path: &Path, repeat: usize) -> Option<f64> {
+    let script = "import sys, time\nimport numpy as np, nibabel as nib\nbest = 1e9\nfor _ in range(int(sys.argv[2])):\n    t = time.perf_counter()\n    d = nib.load(sys.argv[1]).get_fdata(dtype=np.float32)\n    best = min(best, time.perf_counter() - t)\nprint(best)\n";
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(path)
+        .arg(repeat.to_string())
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+fn peak_rss_of_info(exe: &Path, path: &Path) -> Option<u64> {
+    let out = Command::new(exe)
+        .arg("info")
+        .arg(path)
+        .env(super::info::PEAK_MEMORY_ENV, "1")
+        .stdout(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    let line = text.lines().find(|l| l.starts_with("peak_rss "))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A head-like int16 cube: a smooth ellipsoid of tissue with texture and
+/// noise, so it compresses about as well as a real scan does.
+fn make_int16_volume(path: &Path, n: usize) -> Result<()> {
+    let mut values = Vec::with_capacity(n * n * n);
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let c = n as f64 / 2.0;
+    for k in 0..n {
+        for j in 0..n {
+            for i in 0..n {
+                let (x, y, z) = ((i as f64 - c) / c, (j as f64 - c) / c, (k as f64 - c) / c);
+                let r = (x * x / 0.7 + y * y / 0.9 + z * z / 0.8).sqrt();
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let noise = (state % 17) as f64 - 8.0;
+                let tissue = if r < 1.0 {
+                    600.0 + 300.0 * (8.0 * x).sin() * (6.0 * y).cos()
+                } else {
+                    0.0
+                };
+                values.push((tissue + noise).round() as i16);
+            }
+        }
+    }
+    let header = RawHeader {
+        byte_order: ByteOrder::Little,
+        sform_code: 1,
+        qform_code: 1,
+        srow: [
+            [1.0, 0.0, 0.0, -c],
+            [0.0, 1.0, 0.0, -c],
+            [0.0, 0.0, 1.0, -c],
+        ],
+        qoffset: [-c, -c, -c],
+        ..RawHeader::default()
+    };
+    save::save(path, &header, &Voxels::I16(values), [n, n, n], 1)
+        .context("writing the benchmark volume")
+}

@@ -1,0 +1,177 @@
+//! `rasview info`: what a file is and where it sits in the world.
+
+use crate::volume::{self, Volume};
+use anyhow::Result;
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct InfoArgs {
+    /// NIfTI files (.nii, .nii.gz, .hdr/.img).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// One JSON object per file, one per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `info --json` prints for one file.
+#[derive(Debug, Serialize)]
+pub struct InfoReport {
+    pub path: String,
+    pub format: &'static str,
+    pub byte_order: &'static str,
+    /// The header's dimensions, as nibabel gives `shape`.
+    pub shape: Vec<usize>,
+    pub volumes: usize,
+    pub datatype: &'static str,
+    pub datatype_code: i16,
+    pub spacing_mm: [f64; 3],
+    pub world_from_voxel: [[f64; 4]; 4],
+    pub affine_source: &'static str,
+    pub sform_code: i32,
+    pub qform_code: i32,
+    pub axcodes: String,
+    pub oblique: bool,
+    pub obliquity_deg: f64,
+    pub scl_slope: f64,
+    pub scl_inter: f64,
+    pub scaling_applied: bool,
+    pub value_range: Option<[f64; 2]>,
+    pub non_finite_voxels: usize,
+    pub warnings: Vec<String>,
+}
+
+impl InfoReport {
+    pub fn of(v: &Volume) -> Self {
+        let range = v.frame_range(0);
+        let ndim = v.header.dim[0].clamp(1, 7) as usize;
+        InfoReport {
+            path: v.source.header.display().to_string(),
+            format: v.header.version.name(),
+            byte_order: v.header.byte_order.name(),
+            shape: v.header.dim[1..=ndim].iter().map(|&d| d as usize).collect(),
+            volumes: v.volume_count,
+            datatype: v.datatype().name(),
+            datatype_code: v.datatype().code(),
+            spacing_mm: v.grid.spacing_mm(),
+            world_from_voxel: v.grid.world_from_voxel.matrix(),
+            affine_source: v.affine_source.name(),
+            sform_code: v.header.sform_code,
+            qform_code: v.header.qform_code,
+            axcodes: v.grid.axcodes(),
+            oblique: v.grid.is_oblique(),
+            obliquity_deg: v.grid.obliquity_degrees(),
+            scl_slope: v.header.scl_slope,
+            scl_inter: v.header.scl_inter,
+            scaling_applied: !v.scaling.is_identity(),
+            value_range: range.has_values().then_some([range.min, range.max]),
+            non_finite_voxels: range.non_finite,
+            warnings: v.warnings.clone(),
+        }
+    }
+
+    fn print_text(&self) {
+        println!("{}", self.path);
+        println!("  format        {} ({})", self.format, self.byte_order);
+        println!(
+            "  shape         {:?} ({} volume{})",
+            self.shape,
+            self.volumes,
+            if self.volumes == 1 { "" } else { "s" }
+        );
+        println!(
+            "  datatype      {} (code {})",
+            self.datatype, self.datatype_code
+        );
+        let s = self.spacing_mm;
+        println!("  voxel size    {:.4} x {:.4} x {:.4} mm", s[0], s[1], s[2]);
+        println!(
+            "  orientation   {}{}",
+            self.axcodes,
+            if self.oblique {
+                format!(", oblique by {:.2} degrees", self.obliquity_deg)
+            } else {
+                ", not oblique".to_string()
+            }
+        );
+        println!(
+            "  world_from_voxel (from the {}; sform_code {}, qform_code {})",
+            self.affine_source, self.sform_code, self.qform_code
+        );
+        for row in &self.world_from_voxel {
+            println!(
+                "    [{:>11.5} {:>11.5} {:>11.5} {:>11.5}]",
+                row[0], row[1], row[2], row[3]
+            );
+        }
+        println!(
+            "  scaling       scl_slope {} scl_inter {}{}",
+            self.scl_slope,
+            self.scl_inter,
+            if self.scaling_applied {
+                " (applied)"
+            } else {
+                " (none)"
+            }
+        );
+        match self.value_range {
+            Some([lo, hi]) => println!("  values        {lo} to {hi} (volume 0)"),
+            None => println!("  values        no finite values in volume 0"),
+        }
+        if self.non_finite_voxels > 0 {
+            println!(
+                "  non-finite    {} voxels are NaN or infinite",
+                self.non_finite_voxels
+            );
+        }
+        for w in &self.warnings {
+            println!("  warning: {w}");
+        }
+    }
+}
+
+pub fn run(args: &InfoArgs) -> Result<ExitCode> {
+    let mut failures = 0;
+    for path in &args.files {
+        match volume::load(path) {
+            Ok(v) => {
+                let report = InfoReport::of(&v);
+                if args.json {
+                    println!("{}", serde_json::to_string(&report)?);
+                } else {
+                    report.print_text();
+                }
+            }
+            Err(e) => {
+                // Go on with the other files (a batch should report every bad
+                // one), then fail as a whole.
+                eprintln!("rasview: {e}");
+                failures += 1;
+            }
+        }
+    }
+    report_peak_memory_if_asked();
+    Ok(if failures == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_FAILURE)
+    })
+}
+
+/// The benchmark measures the peak resident memory of a real `info` run by
+/// setting this variable; reading /proc/self/status at the end is exact
+/// and needs no extra crate.
+pub const PEAK_MEMORY_ENV: &str = "RASVIEW_REPORT_PEAK_RSS";
+
+fn report_peak_memory_if_asked() {
+    if std::env::var_os(PEAK_MEMORY_ENV).is_none() {
+        return;
+    }
+    if let Ok(status) = std::fs::read_to_string("/proc/self/status") {
+        if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
+            eprintln!("peak_rss {}", line.trim_start_matches("VmHWM:").trim());
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The command line: subcommands over the same library functions the window uses.
+
+mod bench;
+mod info;
+mod probe;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit code for a failure that is not a usage error.
+pub const EXIT_FAILURE: u8 = 1;
+/// Exit code for bad usage (clap uses the same).
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rasview",
+    version,
+    about = "A NIfTI viewer that makes geometry mistakes impossible to miss"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Shape, datatype, voxel size, world_from_voxel and its source, orientation, warnings.
+    Info(info::InfoArgs),
+    /// The voxel nearest a world point (RAS mm) and its value.
+    Probe(probe::ProbeArgs),
+    /// Measure loading speed and memory beside gzip and nibabel.
+    Bench(bench::BenchArgs),
+}
+
+/// Parses the command line and runs a subcommand. Returns `None` when no
+/// subcommand was given, so the binary can open the window instead.
+pub fn run_from_args() -> Option<ExitCode> {
+    let cli = Cli::parse();
+    cli.command.map(run)
+}
+
+pub fn run(command: Command) -> ExitCode {
+    let result = match command {
+        Command::Info(args) => info::run(&args),
+        Command::Probe(args) => probe::run(&args),
+        Command::Bench(args) => bench::run(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("rasview: {e:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Parses "X,Y,Z" (negative values welcome) into a point.
+pub fn parse_triple(text: &str) -> Result<[f64; 3], String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    if parts.len() != 3 {
+        return Err(format!(
+            "expected three comma-separated numbers like -12.5,30,-4, got \"{text}\""
+        ));
+    }
+    let mut out = [0.0; 3];
+    for (o, p) in out.iter_mut().zip(&parts) {
+        *o = p
+            .parse::<f64>()
+            .map_err(|_| format!("\"{p}\" is not a number in \"{text}\""))?;
+        if !o.is_finite() {
+            return Err(format!("\"{p}\" is not a finite coordinate"));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triples_accept_negatives_and_reject_junk() {
+        assert_eq!(parse_triple("-12.5,30,-4"), Ok([-12.5, 30.0, -4.0]));
+        assert_eq!(parse_triple(" 1, 2 ,3"), Ok([1.0, 2.0, 3.0]));
+        assert!(parse_triple("1,2").is_err());
+        assert!(parse_triple("1,x,3").is_err());
+        assert!(parse_triple("1,nan,3").is_err());
+    }
+}

@@ -1,0 +1,81 @@
+//! `rasview probe`: the value at a world point.
+
+use crate::volume;
+use anyhow::{bail, Result};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct ProbeArgs {
+    /// A NIfTI file.
+    pub file: PathBuf,
+    /// World point in RAS mm, e.g. --ras -12.5,30,-4
+    #[arg(long, allow_hyphen_values = true, value_parser = super::parse_triple)]
+    pub ras: [f64; 3],
+    /// Which volume of a 4D file (0 is the first).
+    #[arg(long, default_value_t = 0)]
+    pub volume: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProbeReport {
+    pub ras: [f64; 3],
+    /// Continuous voxel coordinates of the point.
+    pub voxel_fractional: [f64; 3],
+    /// The nearest voxel (may lie outside the grid).
+    pub voxel: [i64; 3],
+    pub inside: bool,
+    pub value: Option<f64>,
+    /// Where the nearest voxel's centre is, in RAS mm.
+    pub voxel_centre_ras: [f64; 3],
+    pub rgb: Option<[u8; 3]>,
+    pub volume: usize,
+}
+
+pub fn run(args: &ProbeArgs) -> Result<ExitCode> {
+    let v = volume::load(&args.file)?;
+    if args.volume >= v.volume_count {
+        bail!(
+            "--volume {} is past the last volume ({} of {} in {})",
+            args.volume,
+            v.volume_count - 1,
+            v.volume_count,
+            args.file.display()
+        );
+    }
+    let fractional = v.grid.voxel_from_world(args.ras);
+    let voxel = fractional.map(|c| (c + 0.5).floor() as i64);
+    let hit = v.probe(args.ras, args.volume);
+    let report = ProbeReport {
+        ras: args.ras,
+        voxel_fractional: fractional,
+        voxel,
+        inside: hit.is_some(),
+        value: hit.map(|(_, value)| value),
+        voxel_centre_ras: v.grid.world_from_voxel.apply(voxel.map(|c| c as f64)),
+        rgb: hit.and_then(|(index, _)| v.rgb_at(index, args.volume)),
+        volume: args.volume,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        let [x, y, z] = args.ras;
+        let [fi, fj, fk] = fractional;
+        println!("RAS ({x}, {y}, {z}) mm is voxel ({fi:.3}, {fj:.3}, {fk:.3})");
+        match report.value {
+            Some(value) => {
+                let [i, j, k] = voxel;
+                print!("nearest voxel [{i}, {j}, {k}] = {value}");
+                if let Some([r, g, b]) = report.rgb {
+                    print!(" (rgb {r}, {g}, {b})");
+                }
+                println!();
+            }
+            None => println!("outside the volume (shape {:?})", v.grid.shape),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

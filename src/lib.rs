@@ -1,0 +1,8 @@
+//! rasview: a NIfTI viewer that makes geometry mistakes impossible to miss.
+//!
+//! The domain half (geometry, volume, cli) never touches egui; the window
+//! lives behind the `gui` feature.
+
+pub mod cli;
+pub mod geometry;
+pub mod volume;

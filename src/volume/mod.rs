@@ -1,0 +1,91 @@
+//! Volumes: voxels, where they are in the world, and what the header said.
+
+pub mod datatype;
+pub mod error;
+pub mod files;
+pub mod header;
+pub mod header_geometry;
+pub mod load;
+pub mod save;
+pub mod voxels;
+
+pub use datatype::Datatype;
+pub use error::LoadError;
+pub use header::{ByteOrder, NiftiVersion, RawHeader};
+pub use header_geometry::AffineSource;
+pub use load::{load, load_with, LoadOptions};
+pub use voxels::{Scaling, ValueRange, Voxels};
+
+use crate::geometry::{Affine, Grid};
+use files::FileSet;
+use ndarray::Array3;
+
+/// A loaded NIfTI image: every frame of it, with its geometry.
+#[derive(Debug, Clone)]
+pub struct Volume {
+    pub source: FileSet,
+    /// The header as read (ANALYZE headers with their codes cleared).
+    pub header: RawHeader,
+    /// The spatial grid every frame shares.
+    pub grid: Grid,
+    pub affine_source: AffineSource,
+    pub sform: Option<Affine>,
+    pub qform: Option<Affine>,
+    /// Frames along dimensions 4 to 7 (1 for a 3D image).
+    pub volume_count: usize,
+    pub scaling: Scaling,
+    pub voxels: Voxels,
+    /// Things a careful user should know, in words.
+    pub warnings: Vec<String>,
+}
+
+impl Volume {
+    pub fn datatype(&self) -> Datatype {
+        self.voxels.datatype()
+    }
+
+    /// Number of voxels in one 3D frame.
+    pub fn frame_len(&self) -> usize {
+        self.grid.voxel_count()
+    }
+
+    /// Linear index of voxel `(i, j, k)` of frame `t` in storage order.
+    #[inline]
+    pub fn linear_index(&self, voxel: [usize; 3], t: usize) -> usize {
+        let [ni, nj, nk] = self.grid.shape;
+        voxel[0] + ni * (voxel[1] + nj * (voxel[2] + nk * t))
+    }
+
+    /// The real value of a voxel (scaling applied; luminance for colour).
+    pub fn value_at(&self, voxel: [usize; 3], t: usize) -> f64 {
+        let stored = self.voxels.stored_f64(self.linear_index(voxel, t));
+        if self.datatype() == Datatype::Rgb24 {
+            stored
+        } else {
+            self.scaling.apply(stored)
+        }
+    }
+
+    /// The colour of a voxel of an RGB volume.
+    pub fn rgb_at(&self, voxel: [usize; 3], t: usize) -> Option<[u8; 3]> {
+        self.voxels.rgb(self.linear_index(voxel, t))
+    }
+
+    /// One 3D frame as f32 in Fortran (i fastest) order, scaling applied.
+    pub fn frame_f32(&self, t: usize) -> Array3<f32> {
+        self.voxels
+            .frame_f32(t * self.frame_len(), self.grid.shape, self.scaling)
+    }
+
+    /// The range of finite values of one frame.
+    pub fn frame_range(&self, t: usize) -> ValueRange {
+        self.voxels
+            .range(t * self.frame_len(), self.frame_len(), self.scaling)
+    }
+
+    /// The voxel nearest a world point and its value in frame `t`, if inside.
+    pub fn probe(&self, world_ras: [f64; 3], t: usize) -> Option<([usize; 3], f64)> {
+        let voxel = self.grid.nearest_voxel(world_ras)?;
+        Some((voxel, self.value_at(voxel, t)))
+    }
+}

@@ -1,0 +1,138 @@
+//! Writing NIfTI files: `.nii`, `.nii.gz`, or a `.hdr`/`.img` pair, NIfTI-1 or
+//! NIfTI-2, either byte order, always to a temporary name first.
+//!
+//! Written here rather than with the `nifti` crate's writer, which can neither
+//! choose the byte order nor write NIfTI-2, and which drops part of a dotted
+//! file name (`sub-01.T1w.nii.gz` becomes `sub-01.nii.gz`).
+
+use super::header::{NiftiVersion, RawHeader};
+use super::voxels::Voxels;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum SaveError {
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{voxels} voxels do not fill a {shape:?} x {volumes} grid, writing {}", path.display())]
+    WrongLength {
+        path: PathBuf,
+        voxels: usize,
+        shape: [usize; 3],
+        volumes: usize,
+    },
+}
+
+/// Writes `voxels` with `header`'s geometry and byte order. The layout
+/// follows the name: `.hdr` (or `.hdr.gz`) writes a pair, anything else a
+/// single file; a name ending in `.gz` is compressed. dim, datatype, bitpix,
+/// vox_offset and magic are set from the data and the layout.
+pub fn save(
+    path: &Path,
+    header: &RawHeader,
+    voxels: &Voxels,
+    shape: [usize; 3],
+    volume_count: usize,
+) -> Result<(), SaveError> {
+    if voxels.len() != shape.iter().product::<usize>() * volume_count {
+        return Err(SaveError::WrongLength {
+            path: path.to_path_buf(),
+            voxels: voxels.len(),
+            shape,
+            volumes: volume_count,
+        });
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let gz = name.ends_with(".gz");
+    let base = name.strip_suffix(".gz").unwrap_or(&name);
+    let pair_stem = base.strip_suffix(".hdr");
+
+    let mut h = header.clone();
+    let datatype = voxels.datatype();
+    h.datatype = datatype.code();
+    h.bitpix = 8 * datatype.bytes_per_voxel() as i16;
+    let ndim = if volume_count > 1 { 4 } else { 3 };
+    h.dim = [
+        ndim,
+        shape[0] as i64,
+        shape[1] as i64,
+        shape[2] as i64,
+        volume_count as i64,
+        1,
+        1,
+        1,
+    ];
+    let single = pair_stem.is_none();
+    h.magic = match (h.version, single) {
+        (NiftiVersion::One, true) => *b"n+1\0\0\0\0\0",
+        (NiftiVersion::One, false) => *b"ni1\0\0\0\0\0",
+        (NiftiVersion::Two, true) => *b"n+2\0\r\n\x1a\n",
+        (NiftiVersion::Two, false) => *b"ni2\0\r\n\x1a\n",
+    };
+    h.vox_offset = if single {
+        (h.version.header_len() + 4) as f64
+    } else {
+        0.0
+    };
+    let header_bytes = h.encode();
+    let data = voxels.to_bytes(h.byte_order);
+
+    match pair_stem {
+        None => write_atomically(path, gz, &[&header_bytes, &data]),
+        Some(stem) => {
+            let image = path.with_file_name(format!("{stem}.img{}", if gz { ".gz" } else { "" }));
+            write_atomically(&image, gz, &[&data])?;
+            write_atomically(path, gz, &[&header_bytes])
+        }
+    }
+}
+
+/// Writes the parts to a temporary name in the target's folder, then renames
+/// it over the target: a reader never sees half a file, and a failure leaves
+/// the old file as it was.
+pub fn write_atomically(path: &Path, gzip: bool, parts: &[&[u8]]) -> Result<(), SaveError> {
+    let io_err = |source| SaveError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let temporary = temporary_name(path);
+    let result = (|| {
+        let file = std::fs::File::create(&temporary)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        if gzip {
+            let mut enc = GzEncoder::new(&mut out, Compression::fast());
+            for p in parts {
+                enc.write_all(p)?;
+            }
+            enc.finish()?;
+        } else {
+            for p in parts {
+                out.write_all(p)?;
+            }
+        }
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result.map_err(io_err)
+}
+
+fn temporary_name(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.rasview-partial-{}", std::process::id()))
+}
