@@ -6,9 +6,10 @@ mod common;
 use rasview::volume;
 
 const ORDERS: [&str; 48] = [
-    "AIL", "AIR", "ALI", "ALS", "ARI", "ARS", "ASL", "ASR", "IAL", "IAR", "ILA", "ILP", "IPL", "IPR", "IRA", "IRP",
-    "LAI", "LAS", "LIA", "LIP", "LPI", "LPS", "LSA", "LSP", "PIL", "PIR", "PLI", "PLS", "PRI", "PRS", "PSL", "PSR",
-    "RAI", "RAS", "RIA", "RIP", "RPI", "RPS", "RSA", "RSP", "SAL", "SAR", "SLA", "SLP", "SPL", "SPR", "SRA", "SRP",
+    "AIL", "AIR", "ALI", "ALS", "ARI", "ARS", "ASL", "ASR", "IAL", "IAR", "ILA", "ILP", "IPL",
+    "IPR", "IRA", "IRP", "LAI", "LAS", "LIA", "LIP", "LPI", "LPS", "LSA", "LSP", "PIL", "PIR",
+    "PLI", "PLS", "PRI", "PRS", "PSL", "PSR", "RAI", "RAS", "RIA", "RIP", "RPI", "RPS", "RSA",
+    "RSP", "SAL", "SAR", "SLA", "SLP", "SPL", "SPR", "SRA", "SRP",
 ];
 
 #[test]
@@ -34,13 +35,17 @@ fn all_48_storage_orders_read_the_same_world() {
         for (o, v) in ORDERS.iter().zip(&volumes) {
             // Halfway between voxels, rounding decides: skip such points.
             let c = v.grid.voxel_from_world(world);
-            if c.iter().any(|x| ((x + 0.5).fract() - 0.5).abs() > 0.5 - 1e-3) {
+            if c.iter()
+                .any(|x| ((x + 0.5).fract() - 0.5).abs() > 0.5 - 1e-3)
+            {
                 continue 'points;
             }
             let here = v.probe(world, 0).map(|(_, x)| x);
             match value {
                 None => value = Some(here),
-                Some(expected) => assert_eq!(here, expected, "{o} differs from AIL at RAS {world:?}"),
+                Some(expected) => {
+                    assert_eq!(here, expected, "{o} differs from AIL at RAS {world:?}")
+                }
             }
         }
         compared += 1;
@@ -49,5 +54,8 @@ fn all_48_storage_orders_read_the_same_world() {
         }
     }
     assert!(compared > 3000, "only {compared} points away from ties");
-    assert!(non_zero > 1000, "only {non_zero} points inside the head: the test would not see a flip");
+    assert!(
+        non_zero > 1000,
+        "only {non_zero} points inside the head: the test would not see a flip"
+    );
 }

@@ -23,7 +23,11 @@ fn matrix(v: &Value) -> [[f64; 4]; 4] {
 
 fn triple(v: &Value) -> [f64; 3] {
     let a = v.as_array().unwrap();
-    [a[0].as_f64().unwrap(), a[1].as_f64().unwrap(), a[2].as_f64().unwrap()]
+    [
+        a[0].as_f64().unwrap(),
+        a[1].as_f64().unwrap(),
+        a[2].as_f64().unwrap(),
+    ]
 }
 
 /// The value rasview reads at a voxel, as nibabel reports it (red channel for RGB).
@@ -56,38 +60,69 @@ fn every_oracle_file_matches_nibabel() {
         let name = f["file"].as_str().unwrap();
         let v = volume::load(&common::data_file(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
 
-        let shape: Vec<usize> = f["shape"].as_array().unwrap().iter().map(|d| d.as_u64().unwrap() as usize).collect();
+        let shape: Vec<usize> = f["shape"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d.as_u64().unwrap() as usize)
+            .collect();
         let ndim = v.header.dim[0] as usize;
         let ours: Vec<usize> = v.header.dim[1..=ndim].iter().map(|&d| d as usize).collect();
         assert_eq!(ours, shape, "{name}: shape");
 
-        let no_transform = f["sform_code"].as_i64() == Some(0) && f["qform_code"].as_i64() == Some(0);
+        let no_transform =
+            f["sform_code"].as_i64() == Some(0) && f["qform_code"].as_i64() == Some(0);
         if !no_transform {
             let theirs = matrix(&f["affine"]);
             let diff = common::max_abs_diff(&v.grid.world_from_voxel.matrix(), &theirs);
-            assert!(diff < 1e-4, "{name}: affine differs from nibabel's by {diff}");
-            assert_eq!(v.grid.axcodes(), f["axcodes"].as_str().unwrap(), "{name}: axcodes");
+            assert!(
+                diff < 1e-4,
+                "{name}: affine differs from nibabel's by {diff}"
+            );
+            assert_eq!(
+                v.grid.axcodes(),
+                f["axcodes"].as_str().unwrap(),
+                "{name}: axcodes"
+            );
         } else {
-            assert!(v.warnings.iter().any(|w| w.contains("no orientation")), "{name}: {:?}", v.warnings);
+            assert!(
+                v.warnings.iter().any(|w| w.contains("no orientation")),
+                "{name}: {:?}",
+                v.warnings
+            );
         }
 
         let dtype = f["on_disk_dtype"].as_str().unwrap();
-        let integer_on_disk = dtype.contains("int") || dtype.contains("RGB") || dtype.contains("V3") || dtype.contains('[');
+        let integer_on_disk = dtype.contains("int")
+            || dtype.contains("RGB")
+            || dtype.contains("V3")
+            || dtype.contains('[');
         for p in f["points"].as_array().unwrap() {
-            if p["tie"].as_array().unwrap().iter().any(|t| t.as_bool().unwrap()) {
+            if p["tie"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t.as_bool().unwrap())
+            {
                 continue;
             }
             let theirs = p["value"].as_f64();
             let nearest = triple(&p["voxel_nearest"]);
             let voxel = if no_transform {
                 // Compare by voxel index only: nibabel invents an affine here.
-                let inside = (0..3).all(|a| nearest[a] >= 0.0 && (nearest[a] as usize) < v.grid.shape[a]);
+                let inside =
+                    (0..3).all(|a| nearest[a] >= 0.0 && (nearest[a] as usize) < v.grid.shape[a]);
                 inside.then(|| nearest.map(|c| c as usize))
             } else {
                 let world = triple(&p["world_ras_mm"]);
                 let found = v.grid.nearest_voxel(world);
                 if let Some(found) = found {
-                    assert_eq!(found.map(|c| c as f64), nearest, "{name} {}: nearest voxel", p["name"]);
+                    assert_eq!(
+                        found.map(|c| c as f64),
+                        nearest,
+                        "{name} {}: nearest voxel",
+                        p["name"]
+                    );
                 }
                 found
             };
@@ -102,9 +137,15 @@ fn every_oracle_file_matches_nibabel() {
                     compared_points += 1;
                 }
                 (None, None) => {}
-                (ours, theirs) => panic!("{name} {}: inside disagrees: rasview {ours:?}, nibabel {theirs:?}", p["name"]),
+                (ours, theirs) => panic!(
+                    "{name} {}: inside disagrees: rasview {ours:?}, nibabel {theirs:?}",
+                    p["name"]
+                ),
             }
         }
     }
-    assert!(compared_points > 1000, "only {compared_points} points compared");
+    assert!(
+        compared_points > 1000,
+        "only {compared_points} points compared"
+    );
 }

@@ -5,7 +5,9 @@ mod common;
 
 use common::{phantom_label, phantom_labels, rotation_xz, rows, Rng};
 use rasview::geometry::{affine::distance, Affine};
-use rasview::volume::{self, save, AffineSource, ByteOrder, Datatype, NiftiVersion, RawHeader, Voxels};
+use rasview::volume::{
+    self, save, AffineSource, ByteOrder, Datatype, NiftiVersion, RawHeader, Voxels,
+};
 use std::path::Path;
 
 /// Probes `count` random voxel centres of the reloaded file and checks each
@@ -17,12 +19,27 @@ fn assert_world_labels(path: &Path, intended: &Affine, shape: [usize; 3], count:
     for _ in 0..count {
         let index = [0, 1, 2].map(|a| rng.below(shape[a]) as f64);
         let world = intended.apply(index);
-        let (voxel, value) = v.probe(world, 0).unwrap_or_else(|| panic!("{world:?} fell outside"));
-        assert_eq!(voxel.map(|c| c as f64), index, "{}: voxel of RAS {world:?}", path.display());
-        assert_eq!(value, phantom_label(world) as f64, "{}: value at RAS {world:?}", path.display());
+        let (voxel, value) = v
+            .probe(world, 0)
+            .unwrap_or_else(|| panic!("{world:?} fell outside"));
+        assert_eq!(
+            voxel.map(|c| c as f64),
+            index,
+            "{}: voxel of RAS {world:?}",
+            path.display()
+        );
+        assert_eq!(
+            value,
+            phantom_label(world) as f64,
+            "{}: value at RAS {world:?}",
+            path.display()
+        );
     }
     // The geometry as a whole, not only the sampled points.
-    let gap = v.grid.world_from_voxel.max_corner_distance(intended, v.grid.index_extent());
+    let gap = v
+        .grid
+        .world_from_voxel
+        .max_corner_distance(intended, v.grid.index_extent());
     assert!(gap < 1e-3, "{}: affine off by {gap} mm", path.display());
 }
 
@@ -39,7 +56,14 @@ fn sform_header(affine: &Affine) -> RawHeader {
 #[test]
 fn every_axis_permutation_and_flip() {
     let dir = common::scratch_dir("phantom_permutations");
-    let perms = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    let perms = [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ];
     let spacing_of_world_axis = [1.5, 2.0, 2.5];
     let world_extent = [40.0, 46.0, 36.0];
     let mut seen_codes = std::collections::HashSet::new();
@@ -58,12 +82,23 @@ fn every_axis_permutation_and_flip() {
             }
             let affine = Affine::from_rows(rows(m, t)).unwrap();
             let path = dir.join(format!("perm{}{}{}_{flips}.nii", perm[0], perm[1], perm[2]));
-            save::save(&path, &sform_header(&affine), &Voxels::U8(phantom_labels(shape, &affine)), shape, 1).unwrap();
+            save::save(
+                &path,
+                &sform_header(&affine),
+                &Voxels::U8(phantom_labels(shape, &affine)),
+                shape,
+                1,
+            )
+            .unwrap();
             assert_world_labels(&path, &affine, shape, 300);
             seen_codes.insert(volume::load(&path).unwrap().grid.axcodes());
         }
     }
-    assert_eq!(seen_codes.len(), 48, "each arrangement has its own orientation code");
+    assert_eq!(
+        seen_codes.len(),
+        48,
+        "each arrangement has its own orientation code"
+    );
 }
 
 #[test]
@@ -71,16 +106,32 @@ fn oblique_and_sheared_sforms() {
     let dir = common::scratch_dir("phantom_oblique");
     let rotation = rotation_xz(4f64.to_radians(), 17f64.to_radians());
     let oblique = rows(
-        [0, 1, 2].map(|r| [rotation[r][0] * 0.8, rotation[r][1] * 1.1, rotation[r][2] * 2.5]),
+        [0, 1, 2].map(|r| {
+            [
+                rotation[r][0] * 0.8,
+                rotation[r][1] * 1.1,
+                rotation[r][2] * 2.5,
+            ]
+        }),
         [-18.0, -22.0, -20.0],
     );
     // A gantry tilt: k steps along y as well as z.
-    let sheared = rows([[0.9, 0.0, 0.0], [0.0, 0.9, 0.6], [0.0, 0.0, 2.4]], [-20.0, -25.0, -18.0]);
+    let sheared = rows(
+        [[0.9, 0.0, 0.0], [0.0, 0.9, 0.6], [0.0, 0.0, 2.4]],
+        [-20.0, -25.0, -18.0],
+    );
     for (name, r) in [("oblique", oblique), ("sheared", sheared)] {
         let affine = Affine::from_rows(r).unwrap();
         let shape = [48, 40, 16];
         let path = dir.join(format!("{name}.nii.gz"));
-        save::save(&path, &sform_header(&affine), &Voxels::U8(phantom_labels(shape, &affine)), shape, 1).unwrap();
+        save::save(
+            &path,
+            &sform_header(&affine),
+            &Voxels::U8(phantom_labels(shape, &affine)),
+            shape,
+            1,
+        )
+        .unwrap();
         assert_world_labels(&path, &affine, shape, 500);
         let v = volume::load(&path).unwrap();
         assert!(v.grid.is_oblique(), "{name}");
@@ -94,7 +145,11 @@ fn qform_only_with_negative_qfac() {
     let dir = common::scratch_dir("phantom_qform");
     let (dx, dy, dz) = (1.2, 1.6, 2.0);
     // Rotation by +90 degrees about z maps i to +y and j to -x; qfac -1 flips k.
-    let intended = Affine::from_rows(rows([[0.0, -dy, 0.0], [dx, 0.0, 0.0], [0.0, 0.0, -dz]], [20.0, -20.0, 15.0])).unwrap();
+    let intended = Affine::from_rows(rows(
+        [[0.0, -dy, 0.0], [dx, 0.0, 0.0], [0.0, 0.0, -dz]],
+        [20.0, -20.0, 15.0],
+    ))
+    .unwrap();
     let header = RawHeader {
         qform_code: 1,
         sform_code: 0,
@@ -105,7 +160,14 @@ fn qform_only_with_negative_qfac() {
     };
     let shape = [32, 25, 15];
     let path = dir.join("qform.nii");
-    save::save(&path, &header, &Voxels::U8(phantom_labels(shape, &intended)), shape, 1).unwrap();
+    save::save(
+        &path,
+        &header,
+        &Voxels::U8(phantom_labels(shape, &intended)),
+        shape,
+        1,
+    )
+    .unwrap();
     assert_world_labels(&path, &intended, shape, 500);
     let v = volume::load(&path).unwrap();
     assert_eq!(v.affine_source, AffineSource::Qform);
@@ -118,7 +180,13 @@ fn every_file_layout_and_byte_order() {
     let dir = common::scratch_dir("phantom_layouts");
     let rotation = rotation_xz(-7f64.to_radians(), 3f64.to_radians());
     let affine = Affine::from_rows(rows(
-        [0, 1, 2].map(|r| [rotation[r][0] * 1.3, rotation[r][1] * 1.3, rotation[r][2] * 1.9]),
+        [0, 1, 2].map(|r| {
+            [
+                rotation[r][0] * 1.3,
+                rotation[r][1] * 1.3,
+                rotation[r][2] * 1.9,
+            ]
+        }),
         [-21.0, -19.0, -15.0],
     ))
     .unwrap();
@@ -126,7 +194,13 @@ fn every_file_layout_and_byte_order() {
     let labels = phantom_labels(shape, &affine);
     for version in [NiftiVersion::One, NiftiVersion::Two] {
         for order in [ByteOrder::Little, ByteOrder::Big] {
-            for name in ["a.nii", "a.nii.gz", "a.hdr", "a.hdr.gz", "sub-01.T1w.nii.gz"] {
+            for name in [
+                "a.nii",
+                "a.nii.gz",
+                "a.hdr",
+                "a.hdr.gz",
+                "sub-01.T1w.nii.gz",
+            ] {
                 let header = RawHeader {
                     version,
                     byte_order: order,
@@ -136,13 +210,20 @@ fn every_file_layout_and_byte_order() {
                 // int16 so that the byte order matters.
                 let voxels = Voxels::I16(labels.iter().map(|&l| l as i16).collect());
                 save::save(&path, &header, &voxels, shape, 1).unwrap();
-                assert!(path.exists(), "the full dotted name is kept: {}", path.display());
+                assert!(
+                    path.exists(),
+                    "the full dotted name is kept: {}",
+                    path.display()
+                );
                 assert_world_labels(&path, &affine, shape, 200);
                 let v = volume::load(&path).unwrap();
                 assert_eq!((v.header.version, v.header.byte_order), (version, order));
                 if name.contains(".hdr") {
                     // Either half of a pair opens it.
-                    let image = dir.join(format!("{version:?}_{order:?}_{}", name.replace("hdr", "img")));
+                    let image = dir.join(format!(
+                        "{version:?}_{order:?}_{}",
+                        name.replace("hdr", "img")
+                    ));
                     assert_world_labels(&image, &affine, shape, 50);
                 }
             }
@@ -154,7 +235,11 @@ fn every_file_layout_and_byte_order() {
 #[test]
 fn every_datatype_scaling_and_4d() {
     let dir = common::scratch_dir("phantom_datatypes");
-    let affine = Affine::from_rows(rows([[-1.5, 0.0, 0.0], [0.0, 1.5, 0.0], [0.0, 0.0, 2.0]], [22.0, -20.0, -16.0])).unwrap();
+    let affine = Affine::from_rows(rows(
+        [[-1.5, 0.0, 0.0], [0.0, 1.5, 0.0], [0.0, 0.0, 2.0]],
+        [22.0, -20.0, -16.0],
+    ))
+    .unwrap();
     let shape = [30, 28, 17];
     let labels = phantom_labels(shape, &affine);
     let all: Vec<Voxels> = vec![
@@ -194,7 +279,14 @@ fn every_datatype_scaling_and_4d() {
         four_d.extend(labels.iter().map(|&l| l as i16 + 100 * t as i16));
     }
     let path = dir.join("four_d.nii.gz");
-    save::save(&path, &sform_header(&affine), &Voxels::I16(four_d), shape, frames).unwrap();
+    save::save(
+        &path,
+        &sform_header(&affine),
+        &Voxels::I16(four_d),
+        shape,
+        frames,
+    )
+    .unwrap();
     let v = volume::load(&path).unwrap();
     assert_eq!(v.volume_count, frames);
     let world = affine.apply([7.0, 9.0, 11.0]);
@@ -209,12 +301,23 @@ fn every_datatype_scaling_and_4d() {
 #[test]
 fn a_single_slice_is_a_volume() {
     let dir = common::scratch_dir("phantom_slice");
-    let affine = Affine::from_rows(rows([[0.7, 0.0, 0.0], [0.0, 0.7, 0.0], [0.0, 0.0, 3.0]], [-20.0, -20.0, -6.0])).unwrap();
+    let affine = Affine::from_rows(rows(
+        [[0.7, 0.0, 0.0], [0.0, 0.7, 0.0], [0.0, 0.0, 3.0]],
+        [-20.0, -20.0, -6.0],
+    ))
+    .unwrap();
     let shape = [60, 57, 1];
     let mut header = sform_header(&affine);
     header.pixdim[3] = 0.0;
     let path = dir.join("slice.nii");
-    save::save(&path, &header, &Voxels::U8(phantom_labels(shape, &affine)), shape, 1).unwrap();
+    save::save(
+        &path,
+        &header,
+        &Voxels::U8(phantom_labels(shape, &affine)),
+        shape,
+        1,
+    )
+    .unwrap();
     assert_world_labels(&path, &affine, shape, 300);
     // Rewrite dim[0] = 2, as a writer of 2D images does.
     let mut bytes = std::fs::read(&path).unwrap();
@@ -224,7 +327,10 @@ fn a_single_slice_is_a_volume() {
     assert_eq!(v.grid.shape, [60, 57, 1]);
     assert_world_labels(&path, &affine, shape, 100);
     let inside = v.grid.world_from_voxel.apply([3.0, 4.0, 0.0]);
-    assert!(distance(inside, affine.apply([3.0, 4.0, 0.0])) < 1e-5, "stored in single precision");
+    assert!(
+        distance(inside, affine.apply([3.0, 4.0, 0.0])) < 1e-5,
+        "stored in single precision"
+    );
 }
 
 /// RGB24 keeps its colours and gives a luminance for processing.
@@ -235,7 +341,14 @@ fn rgb_keeps_colour_and_has_luminance() {
     let shape = [4, 3, 2];
     let colours: Vec<[u8; 3]> = (0..24u8).map(|n| [n * 10, 255 - n, n]).collect();
     let path = dir.join("rgb.nii");
-    save::save(&path, &sform_header(&affine), &Voxels::Rgb24(colours.clone()), shape, 1).unwrap();
+    save::save(
+        &path,
+        &sform_header(&affine),
+        &Voxels::Rgb24(colours.clone()),
+        shape,
+        1,
+    )
+    .unwrap();
     let v = volume::load(&path).unwrap();
     assert_eq!(v.datatype(), Datatype::Rgb24);
     let voxel = [1, 2, 1]; // linear index 1 + 4*2 + 12 = 21

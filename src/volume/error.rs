@@ -17,14 +17,14 @@ pub enum LoadError {
     #[error("{} is empty", path.display())]
     Empty { path: PathBuf },
 
-    #[error("corrupt gzip data ({detail}) in {}", path.display())]
+    #[error("gzip data is corrupt or cut short ({detail}) in {}", path.display())]
     Gzip { path: PathBuf, detail: String },
 
     #[error("file ends early: {detail} in {}", path.display())]
     Truncated { path: PathBuf, detail: String },
 
     /// A header field with an impossible value.
-    #[error("{field} = {value} {problem} in {}", path.display())]
+    #[error("{field}{} {problem} in {}", if value.is_empty() { String::new() } else { format!(" = {value}") }, path.display())]
     BadField {
         path: PathBuf,
         field: String,
@@ -44,8 +44,9 @@ pub enum LoadError {
     },
 
     #[error(
-        "the header declares {declared_bytes} bytes of voxels ({shape}), more than the memory limit of \
-         {limit_bytes} bytes, in {}",
+        "the header declares {} of voxels ({shape}), more than the memory limit of {}, in {}",
+        human_bytes(*declared_bytes),
+        human_bytes(*limit_bytes as u128),
         path.display()
     )]
     TooLarge {
@@ -54,6 +55,9 @@ pub enum LoadError {
         declared_bytes: u128,
         limit_bytes: u64,
     },
+
+    #[error("the system refused {} for the voxels of {}", human_bytes(*bytes), path.display())]
+    OutOfMemory { path: PathBuf, bytes: u128 },
 
     #[error("no image file for the header {}: looked for {tried}", path.display())]
     MissingImage { path: PathBuf, tried: String },
@@ -79,5 +83,21 @@ impl LoadError {
             value: value.to_string(),
             problem: problem.into(),
         }
+    }
+}
+
+/// "27.0 TB (27000000000000 bytes)": readable, and exact for anyone checking.
+pub fn human_bytes(bytes: u128) -> String {
+    const UNITS: [&str; 6] = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} bytes")
+    } else {
+        format!("{value:.1} {} ({bytes} bytes)", UNITS[unit])
     }
 }

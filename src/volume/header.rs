@@ -249,7 +249,15 @@ impl RawHeader {
 }
 
 fn parse_nifti1(bytes: &[u8], byte_order: ByteOrder) -> Result<RawHeader, HeaderFormatError> {
-    let h = nifti::NiftiHeader::from_reader(&bytes[..348]).map_err(|e| HeaderFormatError {
+    // The nifti crate refuses a header without NIfTI magic; ANALYZE 7.5 pairs
+    // have none, and a bad magic deserves a message naming it. So the crate
+    // sees a copy with valid magic, and the real magic is kept for the checks.
+    let mut patched = [0u8; 348];
+    patched.copy_from_slice(&bytes[..348]);
+    let mut magic = [0u8; 8];
+    magic[..4].copy_from_slice(&bytes[344..348]);
+    patched[344..348].copy_from_slice(b"n+1\0");
+    let h = nifti::NiftiHeader::from_reader(&patched[..]).map_err(|e| HeaderFormatError {
         field: "header",
         value: String::new(),
         problem: format!("could not be decoded: {e}"),
@@ -272,8 +280,6 @@ fn parse_nifti1(bytes: &[u8], byte_order: ByteOrder) -> Result<RawHeader, Header
             problem: "is not a number of dimensions (1 to 7)".into(),
         });
     }
-    let mut magic = [0u8; 8];
-    magic[..4].copy_from_slice(&h.magic);
     let mut descrip = [0u8; 80];
     let n = h.descrip.len().min(80);
     descrip[..n].copy_from_slice(&h.descrip[..n]);

@@ -62,7 +62,9 @@ pub fn phantom_labels(shape: [usize; 3], world_from_voxel: &Affine) -> Vec<u8> {
     for k in 0..shape[2] {
         for j in 0..shape[1] {
             for i in 0..shape[0] {
-                out.push(phantom_label(world_from_voxel.apply([i as f64, j as f64, k as f64])));
+                out.push(phantom_label(
+                    world_from_voxel.apply([i as f64, j as f64, k as f64]),
+                ));
             }
         }
     }
@@ -76,8 +78,16 @@ pub fn rows(m: [[f64; 3]; 3], t: [f64; 3]) -> [[f64; 4]; 3] {
 
 /// Rotation about x by `a` then about z by `b` (radians).
 pub fn rotation_xz(a: f64, b: f64) -> [[f64; 3]; 3] {
-    let rx = [[1.0, 0.0, 0.0], [0.0, a.cos(), -a.sin()], [0.0, a.sin(), a.cos()]];
-    let rz = [[b.cos(), -b.sin(), 0.0], [b.sin(), b.cos(), 0.0], [0.0, 0.0, 1.0]];
+    let rx = [
+        [1.0, 0.0, 0.0],
+        [0.0, a.cos(), -a.sin()],
+        [0.0, a.sin(), a.cos()],
+    ];
+    let rz = [
+        [b.cos(), -b.sin(), 0.0],
+        [b.sin(), b.cos(), 0.0],
+        [0.0, 0.0, 1.0],
+    ];
     matmul(&rz, &rx)
 }
 
