@@ -184,7 +184,7 @@ impl RawHeader {
 
     fn encode_nifti1(&self, w: &mut FieldWriter) {
         w.i32(0, 348);
-        w.bytes(38, &[b'r']); // "regular", as ANALYZE readers expect
+        w.bytes(38, b"r"); // "regular", as ANALYZE readers expect
         for (n, d) in self.dim.iter().enumerate() {
             w.i16(40 + 2 * n, *d as i16);
         }

@@ -74,7 +74,7 @@ pub fn geometry_from_header(
         None
     };
     for (name, code) in [("sform_code", h.sform_code), ("qform_code", h.qform_code)] {
-        if code < 0 || code > 5 {
+        if !(0..=5).contains(&code) {
             warnings.push(format!(
                 "{name} = {code} is not a code the NIfTI standard defines (0 to 5)"
             ));

@@ -207,15 +207,10 @@ impl Voxels {
     /// of `shape` in Fortran (i fastest) order.
     pub fn frame_f32(&self, start: usize, shape: [usize; 3], scaling: Scaling) -> Array3<f32> {
         let len = shape.iter().product::<usize>();
-        fn convert<T: Scalar>(v: &[T], scaling: Scaling) -> Vec<f32> {
-            if scaling.is_identity() {
-                v.iter().map(|x| x.to_f64() as f32).collect()
-            } else {
-                v.iter().map(|x| scaling.apply(x.to_f64()) as f32).collect()
-            }
-        }
-        let values = dispatch!(self, v => convert(&v[start..start + len], scaling),
-            rgb => rgb[start..start + len].iter().map(|&c| luminance(c) as f32).collect());
+        let mut values = vec![0f32; len];
+        dispatch!(self, v => convert_parallel(&v[start..start + len], &mut values, |x| {
+            if scaling.is_identity() { x.to_f64() as f32 } else { scaling.apply(x.to_f64()) as f32 }
+        }), rgb => convert_parallel(&rgb[start..start + len], &mut values, |c| luminance(c) as f32));
         Array3::from_shape_vec(shape.f(), values).expect("length equals the product of the shape")
     }
 
@@ -237,6 +232,24 @@ impl Voxels {
             r
         })
     }
+}
+
+/// Writes `f(input[n])` into `output[n]`, split across the machine's cores:
+/// on a fresh buffer the cost is mostly page faults, which parallelise well.
+fn convert_parallel<T: Copy + Sync>(input: &[T], output: &mut [f32], f: impl Fn(T) -> f32 + Sync) {
+    const MIN_PER_THREAD: usize = 1 << 20;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_thread = input.len().div_ceil(threads).max(MIN_PER_THREAD);
+    if per_thread >= input.len() {
+        output.iter_mut().zip(input).for_each(|(o, &x)| *o = f(x));
+        return;
+    }
+    std::thread::scope(|scope| {
+        for (out, inp) in output.chunks_mut(per_thread).zip(input.chunks(per_thread)) {
+            let f = &f;
+            scope.spawn(move || out.iter_mut().zip(inp).for_each(|(o, &x)| *o = f(x)));
+        }
+    });
 }
 
 /// The span of finite values of a frame.
