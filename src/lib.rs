@@ -5,4 +5,5 @@
 
 pub mod cli;
 pub mod geometry;
+pub mod render;
 pub mod volume;

@@ -3,6 +3,7 @@
 mod bench;
 mod info;
 mod probe;
+mod render;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ pub enum Command {
     Info(info::InfoArgs),
     /// The voxel nearest a world point (RAS mm) and its value.
     Probe(probe::ProbeArgs),
+    /// Draw one view (axial, coronal or sagittal) to a PNG, with its world_from_pixel beside it.
+    Render(render::RenderArgs),
     /// Measure loading speed and memory beside gzip and nibabel.
     Bench(bench::BenchArgs),
 }
@@ -44,6 +47,7 @@ pub fn run(command: Command) -> ExitCode {
     let result = match command {
         Command::Info(args) => info::run(&args),
         Command::Probe(args) => probe::run(&args),
+        Command::Render(args) => render::run(&args),
         Command::Bench(args) => bench::run(&args),
     };
     match result {

@@ -1,0 +1,143 @@
+//! Pictures of volumes: planes in world space, resampling, window/level,
+//! colormaps, PNG. The window and `rasview render` both draw through
+//! [`render_view`], so a picture the CLI writes is the picture the window shows.
+
+pub mod colormap;
+pub mod image;
+pub mod plane;
+pub mod resample;
+pub mod view;
+pub mod window;
+
+pub use colormap::Colormap;
+pub use image::RgbaImage;
+pub use plane::{Convention, Plane};
+pub use resample::Interpolation;
+pub use view::ViewSpec;
+pub use window::WindowLevel;
+
+use crate::geometry::{Affine, Grid};
+use crate::volume::{Volume, Voxels};
+use ndarray::{Array3, ShapeBuilder};
+
+/// How values become colours.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct DisplaySettings {
+    pub window: WindowLevel,
+    pub colormap: Colormap,
+    pub interpolation: Interpolation,
+}
+
+/// What a view samples: scalar values through a colormap, or stored colours.
+pub enum FrameSource<'a> {
+    Scalar(&'a Array3<f32>),
+    /// Red, green and blue as three frames (an RGB24 volume).
+    Colour(&'a [Array3<f32>; 3]),
+}
+
+/// A rendered view: colours, the sampled values, and where each pixel is.
+pub struct RenderedView {
+    pub image: RgbaImage,
+    /// The sampled value of each pixel (luminance for colour volumes), NaN outside.
+    pub values: Vec<f32>,
+    pub world_from_pixel: Affine,
+}
+
+/// Colour shown where a view lies outside the volume.
+pub const OUTSIDE: [u8; 4] = [0, 0, 0, 255];
+
+/// Samples and colours one view.
+pub fn render_view(
+    source: &FrameSource,
+    grid: &Grid,
+    spec: &ViewSpec,
+    settings: &DisplaySettings,
+) -> RenderedView {
+    let world_from_pixel = spec.world_from_pixel();
+    let (w, h) = (spec.width, spec.height);
+    let sample = |frame: &Array3<f32>| {
+        resample::resample_plane(frame, grid, &world_from_pixel, w, h, settings.interpolation)
+    };
+    let (pixels, values) = match source {
+        FrameSource::Scalar(frame) => {
+            let values = sample(frame);
+            let lut = settings.colormap.lut();
+            let pixels = values
+                .iter()
+                .map(|&v| match settings.window.normalise(v) {
+                    Some(t) => {
+                        let [r, g, b] = lut[(t * 255.0).round() as usize];
+                        [r, g, b, 255]
+                    }
+                    None => OUTSIDE,
+                })
+                .collect();
+            (pixels, values)
+        }
+        FrameSource::Colour(channels) => {
+            let [r, g, b] = [
+                sample(&channels[0]),
+                sample(&channels[1]),
+                sample(&channels[2]),
+            ];
+            let byte = |v: f32| v.round().clamp(0.0, 255.0) as u8;
+            let pixels = (0..w * h)
+                .map(|n| {
+                    if r[n].is_nan() {
+                        OUTSIDE
+                    } else {
+                        [byte(r[n]), byte(g[n]), byte(b[n]), 255]
+                    }
+                })
+                .collect();
+            let values = (0..w * h)
+                .map(|n| 0.299 * r[n] + 0.587 * g[n] + 0.114 * b[n])
+                .collect();
+            (pixels, values)
+        }
+    };
+    RenderedView {
+        image: RgbaImage {
+            width: w,
+            height: h,
+            pixels,
+        },
+        values,
+        world_from_pixel,
+    }
+}
+
+/// The red, green and blue frames of an RGB volume, or `None` for scalar data.
+pub fn colour_frames(volume: &Volume, t: usize) -> Option<[Array3<f32>; 3]> {
+    let Voxels::Rgb24(rgb) = &volume.voxels else {
+        return None;
+    };
+    let len = volume.frame_len();
+    let frame = &rgb[t * len..(t + 1) * len];
+    let channel = |c: usize| {
+        Array3::from_shape_vec(
+            volume.grid.shape.f(),
+            frame.iter().map(|p| p[c] as f32).collect(),
+        )
+        .expect("length equals the product of the shape")
+    };
+    Some([channel(0), channel(1), channel(2)])
+}
+
+/// Draws the four orientation letters at the middle of each edge.
+pub fn draw_edge_letters(image: &mut RgbaImage, spec: &ViewSpec) {
+    let letters = spec.plane.screen_axes(spec.convention).edge_letters();
+    let scale = if image.width.min(image.height) >= 200 {
+        2
+    } else {
+        1
+    };
+    let (gw, gh) = (image::GLYPH_SIZE.0 * scale, image::GLYPH_SIZE.1 * scale);
+    let (w, h) = (image.width as i64, image.height as i64);
+    let margin = 3 * scale;
+    let colour = [255, 220, 40, 255];
+    image.draw_letter(letters.left, margin, (h - gh) / 2, scale, colour);
+    image.draw_letter(letters.right, w - gw - margin, (h - gh) / 2, scale, colour);
+    image.draw_letter(letters.top, (w - gw) / 2, margin, scale, colour);
+    image.draw_letter(letters.bottom, (w - gw) / 2, h - gh - margin, scale, colour);
+}
