@@ -62,14 +62,17 @@ pub fn render_view(
         FrameSource::Scalar(frame) => {
             let values = sample(frame);
             let lut = settings.colormap.lut();
+            // Window to LUT index in f32: one multiply-add per pixel.
+            let per_unit = 255.0 / settings.window.window.max(f64::MIN_POSITIVE);
+            let (scale, offset) = (per_unit as f32, (-settings.window.low() * per_unit) as f32);
             let pixels = values
                 .iter()
-                .map(|&v| match settings.window.normalise(v) {
-                    Some(t) => {
-                        let [r, g, b] = lut[(t * 255.0).round() as usize];
-                        [r, g, b, 255]
+                .map(|&v| {
+                    if v.is_nan() {
+                        return OUTSIDE;
                     }
-                    None => OUTSIDE,
+                    let [r, g, b] = lut[(v * scale + offset + 0.5).clamp(0.0, 255.0) as usize];
+                    [r, g, b, 255]
                 })
                 .collect();
             (pixels, values)

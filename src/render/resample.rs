@@ -94,19 +94,89 @@ pub fn resample_into(
         shape,
         strides,
     };
+    // Within each row, the pixels whose samples need no bounds checks or
+    // clamping form one run of columns (the row is a straight line through a
+    // box); only the few pixels around it take the careful path.
+    let interior_hi = shape.map(|n| n as f64 - 1.0);
+    let footprint_hi = shape.map(|n| n as f64 - 0.5);
     for (row, line) in out.chunks_mut(width).enumerate() {
         let r = row as f64;
-        let mut v = [0, 1, 2].map(|a| origin[a] + r * step_row[a]);
-        for px in line.iter_mut() {
-            *px = match interpolation {
-                Interpolation::Nearest => sampler.nearest(v),
-                Interpolation::Linear => sampler.linear(v),
-            };
-            for a in 0..3 {
-                v[a] += step_col[a];
+        let start = [0, 1, 2].map(|a| origin[a] + r * step_row[a]);
+        let at = |c: usize| [0, 1, 2].map(|a| start[a] + c as f64 * step_col[a]);
+        match interpolation {
+            Interpolation::Nearest => {
+                let (c0, c1) = column_run(start, step_col, width, [-0.5; 3], footprint_hi);
+                line[..c0].fill(f32::NAN);
+                line[c1..].fill(f32::NAN);
+                for (c, px) in line[c0..c1].iter_mut().enumerate() {
+                    *px = sampler.nearest_unchecked(at(c0 + c));
+                }
+            }
+            Interpolation::Linear => {
+                let (c0, c1) = column_run(start, step_col, width, [0.0; 3], interior_hi);
+                for (c, px) in line.iter_mut().enumerate() {
+                    *px = if c >= c0 && c < c1 {
+                        sampler.linear_unchecked(at(c))
+                    } else {
+                        sampler.linear(at(c))
+                    };
+                }
             }
         }
     }
+}
+
+/// The columns `c0..c1` of a row for which `start + c * step` lies in
+/// `[lo, hi)` on every axis (half-open, so a floor stays below `hi`).
+fn column_run(
+    start: [f64; 3],
+    step: [f64; 3],
+    width: usize,
+    lo: [f64; 3],
+    hi: [f64; 3],
+) -> (usize, usize) {
+    let inside = |c: usize| {
+        (0..3).all(|a| {
+            let v = start[a] + c as f64 * step[a];
+            v >= lo[a] && v < hi[a]
+        })
+    };
+    let mut first = 0.0f64;
+    let mut last = width as f64 - 1.0;
+    for a in 0..3 {
+        if step[a] == 0.0 {
+            if !(start[a] >= lo[a] && start[a] < hi[a]) {
+                return (0, 0);
+            }
+            continue;
+        }
+        let t0 = (lo[a] - start[a]) / step[a];
+        let t1 = (hi[a] - start[a]) / step[a];
+        first = first.max(t0.min(t1));
+        last = last.min(t0.max(t1));
+    }
+    if first > last || !first.is_finite() || !last.is_finite() {
+        return (0, 0);
+    }
+    // Rounding may put the analytic ends one column off: settle them with
+    // the very test the unchecked samplers rely on.
+    let mut c0 = (first.ceil().max(0.0) as usize).min(width);
+    let mut c1 = ((last.floor().max(-1.0) + 1.0) as usize).min(width).max(c0);
+    while c0 < c1 && !inside(c0) {
+        c0 += 1;
+    }
+    while c1 > c0 && !inside(c1 - 1) {
+        c1 -= 1;
+    }
+    if c0 < c1 {
+        while c0 > 0 && inside(c0 - 1) {
+            c0 -= 1;
+        }
+        while c1 < width && inside(c1) {
+            c1 += 1;
+        }
+    }
+    (c0, c1)
 }
 
 struct Sampler<'a> {
@@ -123,17 +193,34 @@ impl Sampler<'_> {
         (0..3).all(|a| v[a] >= -0.5 && v[a] < self.shape[a] as f64 - 0.5)
     }
 
+    /// `v` must lie in the footprint `[-0.5, n - 0.5)` on every axis.
     #[inline]
-    fn nearest(&self, v: [f64; 3]) -> f32 {
-        if !self.inside(v) {
-            return f32::NAN;
-        }
+    fn nearest_unchecked(&self, v: [f64; 3]) -> f32 {
         let i = (v[0] + 0.5) as usize;
         let j = (v[1] + 0.5) as usize;
         let k = (v[2] + 0.5) as usize;
         self.data[i * self.strides[0] + j * self.strides[1] + k * self.strides[2]]
     }
 
+    /// `v` must lie in `[0, n - 1)` on every axis: no clamping needed.
+    #[inline]
+    fn linear_unchecked(&self, v: [f64; 3]) -> f32 {
+        let s = self.strides;
+        let (i, j, k) = (v[0] as usize, v[1] as usize, v[2] as usize);
+        let fx = (v[0] - i as f64) as f32;
+        let fy = (v[1] - j as f64) as f32;
+        let fz = (v[2] - k as f64) as f32;
+        let base = i * s[0] + j * s[1] + k * s[2];
+        let d = self.data;
+        let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
+        let c00 = lerp(d[base], d[base + s[0]], fx);
+        let c10 = lerp(d[base + s[1]], d[base + s[1] + s[0]], fx);
+        let c01 = lerp(d[base + s[2]], d[base + s[2] + s[0]], fx);
+        let c11 = lerp(d[base + s[2] + s[1]], d[base + s[2] + s[1] + s[0]], fx);
+        lerp(lerp(c00, c10, fy), lerp(c01, c11, fy), fz)
+    }
+
+    /// Trilinear with the edges clamped; NaN outside the footprint.
     #[inline]
     fn linear(&self, v: [f64; 3]) -> f32 {
         if !self.inside(v) {
