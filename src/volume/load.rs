@@ -48,6 +48,16 @@ pub fn load(path: &Path) -> Result<Volume, LoadError> {
 
 /// Loads `.nii`, `.nii.gz` or a `.hdr`/`.img` pair (either half may be gzipped).
 pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Volume, LoadError> {
+    load_reporting(path, options, &|_| {})
+}
+
+/// As [`load_with`], calling `progress` with the fraction of voxel bytes read
+/// so far (for a progress bar while a big file loads off the UI thread).
+pub fn load_reporting(
+    path: &Path,
+    options: &LoadOptions,
+    progress: &dyn Fn(f32),
+) -> Result<Volume, LoadError> {
     let files = files::resolve(path)?;
     let mut opened = files::open(&files.header)?;
     let header = read_header(&files.header, &mut opened)?;
@@ -58,11 +68,11 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Volume, LoadError
         let mut image = files::open(&files.image)?;
         check_disk_size(&files.image, &image, &plan)?;
         skip(&files.image, &mut image, plan.offset)?;
-        read_voxels(&files.image, &mut image, &plan)?
+        read_voxels(&files.image, &mut image, &plan, progress)?
     } else {
         check_disk_size(&files.header, &opened, &plan)?;
         skip(&files.header, &mut opened, plan.offset - header_len)?;
-        read_voxels(&files.header, &mut opened, &plan)?
+        read_voxels(&files.header, &mut opened, &plan, progress)?
     };
 
     let geometry = geometry_from_header(&plan.header, plan.shape)
@@ -375,6 +385,7 @@ fn read_voxels(
     path: &Path,
     opened: &mut files::OpenedFile,
     plan: &DataPlan,
+    progress: &dyn Fn(f32),
 ) -> Result<Voxels, LoadError> {
     let mut voxels =
         Voxels::try_with_capacity(plan.datatype, plan.voxel_count).ok_or_else(|| {
@@ -404,6 +415,7 @@ fn read_voxels(
         }
         voxels.extend_from_bytes(&chunk[..got], plan.header.byte_order);
         remaining -= got as u64;
+        progress(1.0 - remaining as f32 / plan.byte_count as f32);
     }
     Ok(voxels)
 }

@@ -13,7 +13,7 @@ pub use datatype::Datatype;
 pub use error::LoadError;
 pub use header::{ByteOrder, NiftiVersion, RawHeader};
 pub use header_geometry::AffineSource;
-pub use load::{load, load_with, LoadOptions};
+pub use load::{load, load_reporting, load_with, LoadOptions};
 pub use voxels::{Scaling, ValueRange, Voxels};
 
 use crate::geometry::{Affine, Grid};
