@@ -3,6 +3,8 @@
 //! The domain half (geometry, volume, cli) never touches egui; the window
 //! lives behind the `gui` feature.
 
+#[cfg(feature = "gui")]
+pub mod app;
 pub mod cli;
 pub mod geometry;
 pub mod render;

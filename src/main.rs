@@ -1,13 +1,25 @@
 //! rasview's entry point: a subcommand runs headless; no subcommand opens the window.
 
+use rasview::cli::{self, Request};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    if let Some(code) = rasview::cli::run_from_args() {
-        return code;
+    match cli::run_from_args() {
+        Request::Done(code) => code,
+        Request::Window { file, screenshot } => open_window(file, screenshot),
     }
-    eprintln!(
-        "rasview: give a subcommand (try `rasview --help`); the viewer window is not built yet"
-    );
-    ExitCode::from(rasview::cli::EXIT_USAGE)
+}
+
+#[cfg(feature = "gui")]
+fn open_window(
+    file: Option<std::path::PathBuf>,
+    screenshot: Option<std::path::PathBuf>,
+) -> ExitCode {
+    rasview::app::run(file, screenshot)
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_window(_: Option<std::path::PathBuf>, _: Option<std::path::PathBuf>) -> ExitCode {
+    eprintln!("rasview: this build has no window (built without the `gui` feature); give a subcommand, see --help");
+    ExitCode::from(cli::EXIT_USAGE)
 }

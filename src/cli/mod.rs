@@ -6,6 +6,7 @@ mod probe;
 mod render;
 
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Exit code for a failure that is not a usage error.
@@ -17,11 +18,28 @@ pub const EXIT_USAGE: u8 = 2;
 #[command(
     name = "rasview",
     version,
-    about = "A NIfTI viewer that makes geometry mistakes impossible to miss"
+    about = "A NIfTI viewer that makes geometry mistakes impossible to miss",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Open this file in the window (default: the bundled sample).
+    pub file: Option<PathBuf>,
+    /// Open the window, save a screenshot once the volume is drawn, and exit.
+    #[arg(long, value_name = "OUT.png")]
+    pub screenshot: Option<PathBuf>,
+}
+
+/// What the command line asked for.
+pub enum Request {
+    /// A subcommand ran and finished with this code.
+    Done(ExitCode),
+    /// No subcommand: open the window.
+    Window {
+        file: Option<PathBuf>,
+        screenshot: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -36,11 +54,16 @@ pub enum Command {
     Bench(bench::BenchArgs),
 }
 
-/// Parses the command line and runs a subcommand. Returns `None` when no
-/// subcommand was given, so the binary can open the window instead.
-pub fn run_from_args() -> Option<ExitCode> {
+/// Parses the command line and runs a subcommand, or says to open the window.
+pub fn run_from_args() -> Request {
     let cli = Cli::parse();
-    cli.command.map(run)
+    match cli.command {
+        Some(command) => Request::Done(run(command)),
+        None => Request::Window {
+            file: cli.file,
+            screenshot: cli.screenshot,
+        },
+    }
 }
 
 pub fn run(command: Command) -> ExitCode {

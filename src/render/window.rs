@@ -37,8 +37,10 @@ impl WindowLevel {
         Some(t.clamp(0.0, 1.0) as f32)
     }
 
-    /// From the 2nd and 98th percentiles of the finite values: robust to the
-    /// few hot voxels that would make a min-max window look black.
+    /// From the 2nd and 98th percentiles of the finite non-zero values: robust
+    /// to the few hot voxels that would make a min-max window look black, and
+    /// to the air around a head (often most of the volume, and exactly zero),
+    /// which would otherwise pull the window down and saturate the tissue.
     pub fn auto(frame: &Array3<f32>) -> Self {
         let (lo, hi) = percentiles(frame, 0.02, 0.98).unwrap_or((0.0, 1.0));
         if hi > lo {
@@ -80,7 +82,8 @@ pub fn looks_like_hounsfield(min: f64, max: f64) -> bool {
     (-1100.0..=-900.0).contains(&min) && max > 300.0
 }
 
-/// Two quantiles of the finite values, from a sample of at most a million
+/// Two quantiles of the finite non-zero values (all finite values when
+/// every one is zero), from a sample of at most a million
 /// voxels (a strided pick: exact enough for display, fast on any volume).
 pub fn percentiles(frame: &Array3<f32>, lo_q: f64, hi_q: f64) -> Option<(f64, f64)> {
     let n = frame.len();

@@ -1,0 +1,383 @@
+//! The window: menus, the three views and the info quadrant, loading,
+//! drag and drop, persistence, and the screenshot mode tests use.
+
+use super::loader::PendingLoad;
+use super::panels;
+use super::state::Viewer;
+use super::textures::ViewTextures;
+use super::view_panel::{self, ViewInput};
+use crate::render::{Convention, DisplaySettings, Plane};
+use egui::{Key, Rect, Vec2};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::Arc;
+
+/// What survives between runs (eframe persistence).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Persisted {
+    pub recent: Vec<PathBuf>,
+    pub display: DisplaySettings,
+    pub convention: Convention,
+    pub views: [super::state::ViewState; 3],
+}
+
+pub const STORAGE_KEY: &str = "rasview";
+
+/// Taking a screenshot once the volume is on screen, then closing.
+pub struct ScreenshotPlan {
+    pub out: PathBuf,
+    requested: bool,
+    done: Arc<AtomicBool>,
+    frames_with_volume: u32,
+}
+
+pub struct RasviewApp {
+    pub viewer: Viewer,
+    pub textures: ViewTextures,
+    inputs: [ViewInput; 3],
+    pending: Option<PendingLoad>,
+    screenshot: Option<ScreenshotPlan>,
+    /// The process exit code in screenshot mode (0 written, 1 failed).
+    pub exit_code: Arc<AtomicU8>,
+    histogram: Option<(u64, Vec<f64>, (f64, f64))>,
+    last_frame_ms: f32,
+}
+
+impl RasviewApp {
+    pub fn new(persisted: Option<Persisted>) -> Self {
+        let mut viewer = Viewer::default();
+        if let Some(p) = persisted {
+            viewer.recent = p.recent;
+            viewer.display = p.display;
+            viewer.convention = p.convention;
+        }
+        RasviewApp {
+            viewer,
+            textures: ViewTextures::default(),
+            inputs: Default::default(),
+            pending: None,
+            screenshot: None,
+            exit_code: Arc::new(AtomicU8::new(0)),
+            histogram: None,
+            last_frame_ms: 0.0,
+        }
+    }
+
+    pub fn persisted(&self) -> Persisted {
+        Persisted {
+            recent: self.viewer.recent.clone(),
+            display: self.viewer.display,
+            convention: self.viewer.convention,
+            views: self.viewer.views,
+        }
+    }
+
+    pub fn with_screenshot(mut self, out: PathBuf) -> Self {
+        self.screenshot = Some(ScreenshotPlan {
+            out,
+            requested: false,
+            done: Arc::new(AtomicBool::new(false)),
+            frames_with_volume: 0,
+        });
+        self
+    }
+
+    /// Starts loading a file in the background; the current volume stays on
+    /// screen until the new one has loaded, and stays if it fails.
+    pub fn open(&mut self, path: PathBuf, ctx: &egui::Context) {
+        let ctx = ctx.clone();
+        self.pending = Some(PendingLoad::start(path, move || ctx.request_repaint()));
+    }
+
+    /// Loads a file before returning (tests and the first file of a run
+    /// in screenshot mode use the same path as the background load).
+    pub fn open_now(&mut self, path: PathBuf) {
+        let pending = PendingLoad::start(path, || {});
+        loop {
+            if let Some(result) = pending.poll() {
+                self.finish_load(&pending.path, result);
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
+
+    pub fn is_loading(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    fn finish_load(
+        &mut self,
+        path: &std::path::Path,
+        result: Result<crate::volume::Volume, String>,
+    ) {
+        match result {
+            Ok(volume) => {
+                let views = self.viewer.views;
+                let keep_views = self.viewer.loaded.is_none();
+                self.viewer.set_volume(volume);
+                if keep_views {
+                    // The first volume of a run takes the remembered layout.
+                    self.viewer.views = views;
+                }
+            }
+            Err(message) => {
+                // The message names the file already (LoadError's contract).
+                let _ = path;
+                self.viewer.error = Some(message);
+            }
+        }
+    }
+
+    fn poll_load(&mut self) {
+        if let Some(pending) = &self.pending {
+            if let Some(result) = pending.poll() {
+                let path = pending.path.clone();
+                self.pending = None;
+                self.finish_load(&path, result);
+            }
+        }
+    }
+
+    /// The whole window's contents. eframe calls it every frame; egui_kittest
+    /// tests call it without a GPU.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let started = std::time::Instant::now();
+        let ctx = ui.ctx().clone();
+        self.poll_load();
+        self.handle_dropped_files(&ctx);
+        self.handle_keys(&ctx);
+
+        egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
+        egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        egui::Panel::left("controls")
+            .resizable(true)
+            .default_size(270.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    if let Some(error) = &self.viewer.error {
+                        ui.colored_label(
+                            egui::Color32::from_rgb(255, 110, 110),
+                            format!("Could not open: {error}"),
+                        );
+                        if ui.button("Dismiss").clicked() {
+                            self.viewer.error = None;
+                        }
+                        ui.separator();
+                    }
+                    panels::controls(ui, &mut self.viewer);
+                    ui.separator();
+                    panels::file_facts(ui, &self.viewer);
+                });
+            });
+        egui::CentralPanel::no_frame().show(ui, |ui| self.views(ui));
+        self.last_frame_ms = started.elapsed().as_secs_f32() * 1e3;
+        self.screenshot_step(&ctx);
+    }
+
+    fn views(&mut self, ui: &mut egui::Ui) {
+        let area = ui.max_rect();
+        let gap = 2.0;
+        let half = Vec2::new((area.width() - gap) / 2.0, (area.height() - gap) / 2.0);
+        let cell = |col: f32, row: f32| {
+            Rect::from_min_size(
+                area.min + Vec2::new(col * (half.x + gap), row * (half.y + gap)),
+                half,
+            )
+        };
+        for (plane, rect) in [
+            (Plane::Axial, cell(0.0, 0.0)),
+            (Plane::Coronal, cell(1.0, 0.0)),
+            (Plane::Sagittal, cell(0.0, 1.0)),
+        ] {
+            let index = super::state::plane_index(plane);
+            view_panel::show(
+                ui,
+                rect,
+                plane,
+                &mut self.viewer,
+                &mut self.textures,
+                &mut self.inputs[index],
+            );
+        }
+        let info = cell(1.0, 1.0).shrink(8.0);
+        let mut child = ui.new_child(egui::UiBuilder::new().max_rect(info));
+        self.update_histogram();
+        panels::readout(&mut child, &self.viewer);
+        if let Some((_, bins, edges)) = &self.histogram {
+            child.separator();
+            child.label("Intensity histogram (window in orange)");
+            panels::histogram(&mut child, &self.viewer, bins, *edges);
+        }
+    }
+
+    fn update_histogram(&mut self) {
+        let Some(l) = &self.viewer.loaded else { return };
+        if self
+            .histogram
+            .as_ref()
+            .is_some_and(|(g, _, _)| *g == l.generation)
+            || !l.range.has_values()
+        {
+            return;
+        }
+        let (lo, hi) = (l.range.min, l.range.max.max(l.range.min + 1e-6));
+        let mut bins = vec![0.0; 128];
+        let scale = bins.len() as f64 / (hi - lo);
+        for &v in l.frame.iter() {
+            if v.is_finite() {
+                let b = (((v as f64 - lo) * scale) as usize).min(bins.len() - 1);
+                bins[b] += 1.0;
+            }
+        }
+        self.histogram = Some((l.generation, bins, (lo, hi)));
+    }
+
+    fn menu_bar(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        egui::MenuBar::new().ui(ui, |ui| {
+            ui.menu_button("File", |ui| {
+                if ui.button("Open...").clicked() {
+                    ui.close();
+                    let picked = rfd::FileDialog::new()
+                        .add_filter("NIfTI", &["nii", "gz", "hdr", "img"])
+                        .pick_file();
+                    if let Some(path) = picked {
+                        self.open(path, &ctx);
+                    }
+                }
+                ui.menu_button("Open recent", |ui| {
+                    if self.viewer.recent.is_empty() {
+                        ui.label("(none yet)");
+                    }
+                    for path in self.viewer.recent.clone() {
+                        if ui.button(path.display().to_string()).clicked() {
+                            ui.close();
+                            self.open(path, &ctx);
+                        }
+                    }
+                });
+                if ui.button("Quit").clicked() {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                }
+            });
+            ui.menu_button("View", |ui| {
+                if ui.button("Reset views").clicked() {
+                    self.viewer.reset_views();
+                    ui.close();
+                }
+            });
+        });
+    }
+
+    fn status_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            if let Some(p) = &self.pending {
+                ui.label(format!("Loading {}", p.path.display()));
+                ui.add(
+                    egui::ProgressBar::new(p.progress())
+                        .desired_width(200.0)
+                        .show_percentage(),
+                );
+            } else if let Some(l) = &self.viewer.loaded {
+                ui.label(l.volume.source.header.display().to_string());
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                ui.label(format!("ui {:.1} ms", self.last_frame_ms));
+            });
+        });
+    }
+
+    fn handle_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        if let Some(path) = dropped
+            .first()
+            .map(|f| f.path().to_path_buf())
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            self.open(path, ctx);
+        }
+    }
+
+    fn handle_keys(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        let plane = self.viewer.active_plane;
+        let (up, down, home) = ctx.input(|i| {
+            (
+                i.num_presses(Key::PageUp) + i.num_presses(Key::ArrowUp),
+                i.num_presses(Key::PageDown) + i.num_presses(Key::ArrowDown),
+                i.key_pressed(Key::Home),
+            )
+        });
+        let steps = up as i32 - down as i32;
+        if steps != 0 {
+            self.viewer.step(plane, steps);
+        }
+        if home {
+            self.viewer.reset_views();
+        }
+    }
+
+    fn screenshot_step(&mut self, ctx: &egui::Context) {
+        let Some(plan) = &mut self.screenshot else {
+            return;
+        };
+        if plan.done.load(Ordering::Acquire) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            return;
+        }
+        if self.viewer.loaded.is_none() {
+            if self.pending.is_none() {
+                // Nothing to wait for: the load failed.
+                eprintln!(
+                    "rasview: no volume to take a screenshot of: {}",
+                    self.viewer.error.clone().unwrap_or_default()
+                );
+                self.exit_code.store(1, Ordering::Release);
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            ctx.request_repaint();
+            return;
+        }
+        plan.frames_with_volume += 1;
+        // A few frames so that layout and textures have settled.
+        if plan.frames_with_volume >= 3 && !plan.requested {
+            plan.requested = true;
+            let out = plan.out.clone();
+            let done = plan.done.clone();
+            let exit_code = self.exit_code.clone();
+            let repaint = ctx.clone();
+            ctx.request_screenshot(move |image| {
+                let rgba = crate::render::RgbaImage {
+                    width: image.size[0],
+                    height: image.size[1],
+                    pixels: image.pixels.iter().map(|c| c.to_array()).collect(),
+                };
+                if let Err(e) = rgba.save_png(&out) {
+                    eprintln!("rasview: {e}");
+                    exit_code.store(1, Ordering::Release);
+                }
+                done.store(true, Ordering::Release);
+                repaint.request_repaint();
+            });
+        }
+        ctx.request_repaint();
+    }
+}
+
+impl eframe::App for RasviewApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.screenshot.is_some() {
+            return; // test runs leave the user's settings alone
+        }
+        if let Ok(json) = serde_json::to_string(&self.persisted()) {
+            storage.set_string(STORAGE_KEY, json);
+        }
+    }
+}

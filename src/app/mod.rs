@@ -1,0 +1,68 @@
+//! The window (egui only). The picture in each view comes from
+//! `render::render_view`, the same function `rasview render` uses.
+
+mod app;
+mod loader;
+mod panels;
+pub mod state;
+mod textures;
+mod view_panel;
+
+pub use app::{Persisted, RasviewApp, STORAGE_KEY};
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::Ordering;
+
+/// Opens the window on `file` (or the bundled sample), optionally taking a
+/// screenshot and exiting.
+pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> ExitCode {
+    let file = file.unwrap_or_else(bundled_sample);
+    let screenshot_mode = screenshot.is_some();
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("rasview")
+            .with_inner_size([1400.0, 900.0])
+            .with_drag_and_drop(true),
+        persist_window: !screenshot_mode,
+        ..Default::default()
+    };
+    let exit_code = std::sync::Arc::new(std::sync::atomic::AtomicU8::new(0));
+    let app_exit = exit_code.clone();
+    let result = eframe::run_native(
+        "rasview",
+        options,
+        Box::new(move |cc| {
+            let persisted = if screenshot_mode {
+                None
+            } else {
+                cc.storage
+                    .and_then(|s| s.get_string(STORAGE_KEY))
+                    .and_then(|json| serde_json::from_str::<Persisted>(&json).ok())
+            };
+            let mut app = RasviewApp::new(persisted);
+            if let Some(out) = screenshot {
+                app = app.with_screenshot(out);
+            }
+            app.exit_code = app_exit;
+            app.open(file, &cc.egui_ctx);
+            Ok(Box::new(app))
+        }),
+    );
+    if let Err(e) = result {
+        eprintln!("rasview: could not open a window: {e}");
+        return ExitCode::from(crate::cli::EXIT_FAILURE);
+    }
+    ExitCode::from(exit_code.load(Ordering::Acquire))
+}
+
+/// assets/highres.nii.gz beside the executable's source tree, or in the
+/// working directory.
+pub fn bundled_sample() -> PathBuf {
+    let built_in = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/highres.nii.gz");
+    if built_in.exists() {
+        built_in
+    } else {
+        PathBuf::from("assets/highres.nii.gz")
+    }
+}

@@ -1,0 +1,191 @@
+//! The controls, the file facts and the readout beside the views.
+
+use super::state::Viewer;
+use crate::render::{window, Colormap, Convention, Interpolation, WindowLevel};
+use egui::{Color32, RichText};
+
+/// Window/level, colormap, interpolation, convention, 4D frame.
+pub fn controls(ui: &mut egui::Ui, viewer: &mut Viewer) {
+    ui.heading("Display");
+    let Some(loaded) = &viewer.loaded else {
+        ui.label("Open a NIfTI file (File > Open, or drop it on the window).");
+        return;
+    };
+    let range = loaded.range;
+    let volume_count = loaded.volume.volume_count;
+    let frame_index = loaded.frame_index;
+    let (lo, hi) = if range.has_values() {
+        (range.min, range.max)
+    } else {
+        (0.0, 1.0)
+    };
+    let span = (hi - lo).max(1e-6);
+
+    let w = &mut viewer.display.window;
+    ui.add(
+        egui::Slider::new(&mut w.window, span * 1e-3..=span * 2.0)
+            .text("Window")
+            .logarithmic(true),
+    );
+    ui.add(egui::Slider::new(&mut w.level, lo - span * 0.5..=hi + span * 0.5).text("Level"));
+    ui.horizontal(|ui| {
+        if ui.button("Auto (2-98%)").clicked() {
+            viewer.auto_window();
+        }
+        if ui.button("Full range").clicked() {
+            viewer.display.window = WindowLevel::from_range(lo, hi);
+        }
+    });
+    if window::looks_like_hounsfield(lo, hi) {
+        ui.horizontal(|ui| {
+            ui.label("CT:");
+            for (name, preset) in window::CT_PRESETS {
+                if ui.button(name).clicked() {
+                    viewer.display.window = preset;
+                }
+            }
+        });
+    }
+
+    egui::ComboBox::from_label("Colormap")
+        .selected_text(viewer.display.colormap.name())
+        .show_ui(ui, |ui| {
+            for c in Colormap::ALL {
+                ui.selectable_value(&mut viewer.display.colormap, c, c.name());
+            }
+        });
+    ui.horizontal(|ui| {
+        ui.label("Interpolation");
+        ui.radio_value(
+            &mut viewer.display.interpolation,
+            Interpolation::Nearest,
+            "nearest",
+        );
+        ui.radio_value(
+            &mut viewer.display.interpolation,
+            Interpolation::Linear,
+            "linear",
+        );
+    });
+    ui.horizontal(|ui| {
+        ui.label("Convention");
+        ui.radio_value(
+            &mut viewer.convention,
+            Convention::Radiological,
+            "radiological",
+        );
+        ui.radio_value(
+            &mut viewer.convention,
+            Convention::Neurological,
+            "neurological",
+        );
+    });
+    if volume_count > 1 {
+        let mut t = frame_index;
+        ui.add(egui::Slider::new(&mut t, 0..=volume_count - 1).text("Volume"));
+        if t != frame_index {
+            viewer.set_frame(t);
+        }
+    }
+    if ui.button("Reset views (Home)").clicked() {
+        viewer.reset_views();
+    }
+}
+
+/// What the file is and where it sits in the world.
+pub fn file_facts(ui: &mut egui::Ui, viewer: &Viewer) {
+    let Some(loaded) = &viewer.loaded else { return };
+    let v = &loaded.volume;
+    ui.heading("File");
+    let name = v
+        .source
+        .header
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    ui.label(RichText::new(name).strong());
+    let s = v.grid.spacing_mm();
+    egui::Grid::new("facts").num_columns(2).show(ui, |ui| {
+        ui.label("shape");
+        ui.label(format!("{:?} x {}", v.grid.shape, v.volume_count));
+        ui.end_row();
+        ui.label("datatype");
+        ui.label(v.datatype().name());
+        ui.end_row();
+        ui.label("voxel mm");
+        ui.label(format!("{:.3} x {:.3} x {:.3}", s[0], s[1], s[2]));
+        ui.end_row();
+        ui.label("orientation");
+        let oblique = if v.grid.is_oblique() {
+            format!(", oblique {:.2} deg", v.grid.obliquity_degrees())
+        } else {
+            String::new()
+        };
+        ui.label(format!("{}{oblique}", v.grid.axcodes()));
+        ui.end_row();
+        ui.label("affine from");
+        ui.label(v.affine_source.name());
+        ui.end_row();
+    });
+    for w in &v.warnings {
+        ui.label(RichText::new(format!("warning: {w}")).color(Color32::from_rgb(240, 180, 60)));
+    }
+}
+
+/// The cursor in world and voxel coordinates, and the value there.
+pub fn readout(ui: &mut egui::Ui, viewer: &Viewer) {
+    let Some(r) = viewer.readout() else { return };
+    ui.heading("Cursor");
+    egui::Grid::new("readout").num_columns(2).show(ui, |ui| {
+        ui.label("RAS mm");
+        ui.label(format!("{:.2}, {:.2}, {:.2}", r.ras[0], r.ras[1], r.ras[2]));
+        ui.end_row();
+        ui.label("voxel");
+        let f = r.voxel_fractional;
+        ui.label(format!("{:.2}, {:.2}, {:.2}", f[0], f[1], f[2]));
+        ui.end_row();
+        ui.label("nearest");
+        ui.label(match r.voxel {
+            Some(v) => format!("[{}, {}, {}]", v[0], v[1], v[2]),
+            None => "outside".into(),
+        });
+        ui.end_row();
+        ui.label("value");
+        let value = match (r.value, r.rgb) {
+            (Some(_), Some([red, g, b])) => format!("rgb {red}, {g}, {b}"),
+            (Some(v), None) => format!("{v}"),
+            _ => "-".into(),
+        };
+        ui.label(value);
+        ui.end_row();
+    });
+}
+
+/// Histogram of the frame's values with the window band marked.
+pub fn histogram(ui: &mut egui::Ui, viewer: &Viewer, bins: &[f64], edges: (f64, f64)) {
+    use egui_plot::{Bar, BarChart, Plot, VLine};
+    if bins.is_empty() {
+        return;
+    }
+    let (lo, hi) = edges;
+    let width = (hi - lo) / bins.len() as f64;
+    let bars: Vec<Bar> = bins
+        .iter()
+        .enumerate()
+        .map(|(n, &count)| {
+            Bar::new(lo + (n as f64 + 0.5) * width, (1.0 + count).log10()).width(width)
+        })
+        .collect();
+    let w = viewer.display.window;
+    Plot::new("histogram")
+        .height(120.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .y_axis_label("log10 count")
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("values", bars).color(Color32::from_gray(170)));
+            plot.vline(VLine::new("window low", w.low()).color(Color32::from_rgb(240, 180, 60)));
+            plot.vline(VLine::new("window high", w.high()).color(Color32::from_rgb(240, 180, 60)));
+        });
+}

@@ -1,0 +1,77 @@
+//! One texture per view, rebuilt only when what it shows changes: the plane
+//! position, the view's pixel grid, the display settings or the frame.
+
+use super::state::Viewer;
+use crate::render::{self, DisplaySettings, FrameSource, ViewSpec};
+
+/// Everything a view's pixels depend on. The cursor matters only through the
+/// plane's position, so moving the crosshair within a view keeps its texture.
+#[derive(Debug, Clone, PartialEq)]
+struct TextureKey {
+    spec: ViewSpec,
+    display: DisplaySettings,
+    generation: u64,
+}
+
+impl TextureKey {
+    fn new(spec: &ViewSpec, display: &DisplaySettings, generation: u64) -> Self {
+        let n = spec.plane.normal_axis();
+        let mut keyed = *spec;
+        keyed.cursor_ras = [0.0; 3];
+        keyed.cursor_ras[n] = spec.cursor_ras[n];
+        TextureKey {
+            spec: keyed,
+            display: *display,
+            generation,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ViewTextures {
+    slots: [Option<(TextureKey, egui::TextureHandle)>; 3],
+    /// How many textures were built: a test checks that idle frames build none.
+    pub rebuilds: u64,
+}
+
+impl ViewTextures {
+    /// The texture for a view, rebuilt if its key changed.
+    pub fn get(
+        &mut self,
+        ctx: &egui::Context,
+        viewer: &Viewer,
+        spec: &ViewSpec,
+    ) -> Option<egui::TextureHandle> {
+        let loaded = viewer.loaded.as_ref()?;
+        let key = TextureKey::new(spec, &viewer.display, loaded.generation);
+        let slot = &mut self.slots[super::state::plane_index(spec.plane)];
+        if let Some((k, handle)) = slot {
+            if *k == key {
+                return Some(handle.clone());
+            }
+        }
+        let source = match &loaded.colour {
+            Some(c) => FrameSource::Colour(c),
+            None => FrameSource::Scalar(&loaded.frame),
+        };
+        let view = render::render_view(&source, &loaded.volume.grid, spec, &viewer.display);
+        let image = egui::ColorImage::from_rgba_unmultiplied(
+            [spec.width, spec.height],
+            view.image.pixels.as_flattened(),
+        );
+        self.rebuilds += 1;
+        let handle = match slot.take() {
+            Some((_, mut handle)) => {
+                handle.set(image, egui::TextureOptions::NEAREST);
+                handle
+            }
+            None => ctx.load_texture(
+                format!("{} view", spec.plane.name()),
+                image,
+                egui::TextureOptions::NEAREST,
+            ),
+        };
+        *slot = Some((key, handle.clone()));
+        Some(handle)
+    }
+}
