@@ -1,14 +1,14 @@
 //! The window (egui only). The picture in each view comes from
 //! `render::render_view`, the same function `rasview render` uses.
 
-mod app;
 mod loader;
 mod panels;
 pub mod state;
 mod textures;
 mod view_panel;
+mod window;
 
-pub use app::{Persisted, RasviewApp, STORAGE_KEY};
+pub use window::{Persisted, RasviewApp, STORAGE_KEY};
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -68,11 +68,7 @@ pub fn resample_into(
     let step_row = voxel_from_pixel.apply_vector([0.0, 1.0, 0.0]);
     let shape = grid.shape;
     let strides = frame.strides();
-    let strides = [
-        strides[0] as isize,
-        strides[1] as isize,
-        strides[2] as isize,
-    ];
+    let strides = [strides[0], strides[1], strides[2]];
     // Negative strides never occur for frames made by `Volume::frame_f32`;
     // other layouts go through a standard-layout copy.
     let standard;

@@ -1,0 +1,190 @@
+//! The window's panels driven without a GPU (egui_kittest): clicks, keys,
+//! sliders and a bad file, asserting on the viewer's state.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use egui::{Event, Modifiers, MouseWheelUnit, PointerButton, Pos2, Vec2};
+use egui_kittest::kittest::Queryable;
+use egui_kittest::Harness;
+use rasview::app::RasviewApp;
+use rasview::render::Plane;
+
+fn harness_with(file: &str) -> Harness<'static, RasviewApp> {
+    let mut app = RasviewApp::new(None);
+    app.open_now(common::data_file(file));
+    assert!(app.viewer.loaded.is_some(), "{:?}", app.viewer.error);
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(1200.0, 800.0))
+        .build_ui_state(|ui, app: &mut RasviewApp| app.show(ui), app);
+    harness.run();
+    harness
+}
+
+fn view_centre(harness: &Harness<'_, RasviewApp>, plane: Plane) -> egui::Rect {
+    harness
+        .get_by_label(&format!("{} view", plane.name()))
+        .rect()
+}
+
+fn click(harness: &mut Harness<'_, RasviewApp>, pos: Pos2) {
+    harness.hover_at(pos);
+    harness.run();
+    harness.drag_at(pos);
+    harness.run();
+    harness.drop_at(pos);
+    harness.run();
+}
+
+#[test]
+fn clicking_the_axial_view_moves_the_cursor_and_the_other_slices() {
+    let mut harness = harness_with("coreg-qa/highres.nii.gz");
+    let before = harness.state().viewer.cursor_ras;
+    let rebuilds_before = harness.state().textures.rebuilds;
+    let rect = view_centre(&harness, Plane::Axial);
+    // Up and to the left of centre: anterior, and (radiological) patient right.
+    click(&mut harness, rect.center() + Vec2::new(-60.0, -40.0));
+    let after = harness.state().viewer.cursor_ras;
+    assert!(
+        after[0] > before[0] + 5.0,
+        "x moved right (patient): {before:?} -> {after:?}"
+    );
+    assert!(
+        after[1] > before[1] + 5.0,
+        "y moved anterior: {before:?} -> {after:?}"
+    );
+    assert_eq!(after[2], before[2], "an axial click keeps the axial slice");
+    // The coronal and sagittal pictures are new slices; the axial one is not.
+    assert_eq!(harness.state().textures.rebuilds - rebuilds_before, 2);
+}
+
+#[test]
+fn keys_and_wheel_step_one_voxel_along_the_normal() {
+    let mut harness = harness_with("nifti-space/LPI.nii.gz");
+    let rect = view_centre(&harness, Plane::Coronal);
+    harness.hover_at(rect.center());
+    harness.run();
+    let step = harness.state().viewer.slice_step_mm(Plane::Coronal);
+    assert!(
+        (step - 2.3897).abs() < 1e-3,
+        "the y spacing of this file: {step}"
+    );
+    let y0 = harness.state().viewer.cursor_ras[1];
+    harness.key_press(egui::Key::PageUp);
+    harness.run();
+    harness.key_press(egui::Key::ArrowUp);
+    harness.run();
+    let y1 = harness.state().viewer.cursor_ras[1];
+    assert!((y1 - y0 - 2.0 * step).abs() < 1e-9, "{y0} -> {y1}");
+    harness.event(Event::MouseWheel {
+        unit: MouseWheelUnit::Line,
+        delta: Vec2::new(0.0, -1.0),
+        modifiers: Modifiers::NONE,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+    });
+    harness.run();
+    let y2 = harness.state().viewer.cursor_ras[1];
+    assert!(
+        (y1 - y2 - step).abs() < 1e-9,
+        "one wheel notch back: {y1} -> {y2}"
+    );
+}
+
+#[test]
+fn ctrl_wheel_zooms_and_home_resets() {
+    let mut harness = harness_with("nifti-space/RAS.nii.gz");
+    let rect = view_centre(&harness, Plane::Sagittal);
+    harness.hover_at(rect.center() + Vec2::new(30.0, 10.0));
+    harness.run();
+    harness.event(Event::MouseWheel {
+        unit: MouseWheelUnit::Line,
+        delta: Vec2::new(0.0, 1.0),
+        modifiers: Modifiers::CTRL,
+        phase: egui::TouchPhase::Move,
+        source: egui::MouseWheelSource::Wheel,
+    });
+    harness.run();
+    let zoom = harness.state().viewer.views[2].zoom;
+    assert!(zoom > 1.1, "zoomed in: {zoom}");
+    harness.key_press(egui::Key::Home);
+    harness.run();
+    assert_eq!(harness.state().viewer.views[2].zoom, 1.0);
+}
+
+#[test]
+fn right_drag_and_sliders_change_window_level() {
+    let mut harness = harness_with("coreg-qa/highres.nii.gz");
+    let w0 = harness.state().viewer.display.window;
+    // The slider, by its label, through accesskit.
+    harness
+        .get_by_role_and_label(egui::Role::Slider, "Window")
+        .set_value_accesskit(123.0);
+    harness.run();
+    assert_eq!(harness.state().viewer.display.window.window, 123.0);
+    harness
+        .get_by_role_and_label(egui::Role::Slider, "Level")
+        .set_value_accesskit(77.0);
+    harness.run();
+    assert_eq!(harness.state().viewer.display.window.level, 77.0);
+    // A right drag to the right widens the window.
+    let rect = view_centre(&harness, Plane::Axial);
+    let start = rect.center();
+    harness.hover_at(start);
+    harness.run();
+    harness.event(Event::PointerButton {
+        pos: start,
+        button: PointerButton::Secondary,
+        pressed: true,
+        modifiers: Modifiers::NONE,
+    });
+    harness.run();
+    for dx in 1..=8 {
+        harness.hover_at(start + Vec2::new(10.0 * dx as f32, 0.0));
+        harness.run();
+    }
+    harness.event(Event::PointerButton {
+        pos: start + Vec2::new(80.0, 0.0),
+        button: PointerButton::Secondary,
+        pressed: false,
+        modifiers: Modifiers::NONE,
+    });
+    harness.run();
+    let w1 = harness.state().viewer.display.window;
+    assert!(w1.window > 123.0, "{w0:?} -> {w1:?}");
+    assert_eq!(w1.level, 77.0, "a horizontal drag keeps the level");
+}
+
+#[test]
+fn a_bad_file_shows_an_error_and_keeps_the_previous_volume() {
+    let mut harness = harness_with("nifti-space/RAS.nii.gz");
+    let dir = common::scratch_dir("harness_bad");
+    let bad = dir.join("broken.nii");
+    std::fs::write(
+        &bad,
+        b"not a nifti file at all, just some words to make it long",
+    )
+    .unwrap();
+    harness.state_mut().open_now(bad);
+    harness.run();
+    let app = harness.state();
+    assert!(app.viewer.error.as_deref().unwrap().contains("broken.nii"));
+    let kept = &app.viewer.loaded.as_ref().unwrap().volume.source.header;
+    assert!(kept.ends_with("RAS.nii.gz"));
+    harness.get_by_label_contains("Could not open");
+}
+
+#[test]
+fn idle_frames_build_no_textures() {
+    let mut harness = harness_with("nifti-space/RAS.nii.gz");
+    let rebuilds = harness.state().textures.rebuilds;
+    assert!(rebuilds >= 3, "each view drew once: {rebuilds}");
+    for _ in 0..5 {
+        harness.step();
+    }
+    assert_eq!(harness.state().textures.rebuilds, rebuilds);
+    // Changing the colormap rebuilds all three.
+    harness.state_mut().viewer.display.colormap = rasview::render::Colormap::Hot;
+    harness.run();
+    assert_eq!(harness.state().textures.rebuilds, rebuilds + 3);
+}

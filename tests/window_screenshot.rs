@@ -1,0 +1,162 @@
+//! The real window under Xvfb: `rasview --screenshot` opens the bundled
+//! sample, waits until it is drawn, saves a screenshot and exits 0; the
+//! picture is checked, not just taken.
+//!
+//! Skips when Xvfb is not installed, unless RASVIEW_REQUIRE_XVFB is set
+//! (CI sets it, so there the window is always tested).
+#![cfg(feature = "gui")]
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// An Xvfb server on a free display, stopped when dropped.
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_xvfb() -> Option<Xvfb> {
+    let installed = Command::new("sh")
+        .arg("-c")
+        .arg("command -v Xvfb")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        assert!(
+            std::env::var_os("RASVIEW_REQUIRE_XVFB").is_none(),
+            "Xvfb is required (apt-get install -y xvfb)"
+        );
+        eprintln!("skipping: Xvfb is not installed");
+        return None;
+    }
+    for n in 40 + std::process::id() % 50..200 {
+        if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+            continue;
+        }
+        let child = Command::new("Xvfb")
+            .args([
+                format!(":{n}"),
+                "-screen".into(),
+                "0".into(),
+                "1600x1000x24".into(),
+                "-nolisten".into(),
+                "tcp".into(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let mut server = Xvfb {
+            child,
+            display: format!(":{n}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
+                return Some(server);
+            }
+            if let Ok(Some(_)) = server.child.try_wait() {
+                break; // lost a race for this display: try the next
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    panic!("could not start Xvfb on any display");
+}
+
+fn run_with_timeout(cmd: &mut Command, limit: Duration) -> std::process::ExitStatus {
+    let mut child = cmd.spawn().unwrap();
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("rasview did not exit within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn read_png(path: &Path) -> (usize, usize, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgba);
+    (info.width as usize, info.height as usize, buf)
+}
+
+#[test]
+fn screenshot_of_the_real_window_shows_three_views_with_letters() {
+    let Some(xvfb) = start_xvfb() else { return };
+    let dir = common::scratch_dir("window_screenshot");
+    let out = dir.join("window.png");
+    let status = run_with_timeout(
+        Command::new(env!("CARGO_BIN_EXE_rasview"))
+            .arg("--screenshot")
+            .arg(&out)
+            .env("DISPLAY", &xvfb.display)
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null()),
+        Duration::from_secs(120),
+    );
+    assert!(
+        status.success(),
+        "rasview --screenshot exited with {status}"
+    );
+    let (w, h, rgba) = read_png(&out);
+    assert_eq!((w, h), (1400, 900), "the window's size");
+
+    let pixel = |x: usize, y: usize| {
+        let i = (y * w + x) * 4;
+        [rgba[i], rgba[i + 1], rgba[i + 2]]
+    };
+    // The views fill the area right of the control panel (about 270 points),
+    // between the menu and the status bar, in a 2x2 grid.
+    let (left, top, bottom) = (290, 30, h - 30);
+    let (half_w, half_h) = ((w - left) / 2, (bottom - top) / 2);
+    let quadrants = [("axial", 0, 0), ("coronal", 1, 0), ("sagittal", 0, 1)];
+    for (name, qx, qy) in quadrants {
+        let (x0, y0) = (left + qx * half_w, top + qy * half_h);
+        let (mut tissue, mut letters, mut crosshair) = (0, 0, 0);
+        for y in y0 + 5..y0 + half_h - 5 {
+            for x in x0 + 5..x0 + half_w - 5 {
+                let [r, g, b] = pixel(x, y);
+                if r == g && g == b && r > 60 {
+                    tissue += 1;
+                }
+                if r > 200 && g > 170 && b < 100 {
+                    letters += 1;
+                }
+                if g > 180 && r < 120 && b < 120 {
+                    crosshair += 1;
+                }
+            }
+        }
+        let area = (half_w - 10) * (half_h - 10);
+        assert!(
+            tissue * 20 > area,
+            "{name} view is blank: {tissue} of {area} pixels show tissue"
+        );
+        assert!(
+            letters > 40,
+            "{name} view has no orientation letters ({letters} letter pixels)"
+        );
+        assert!(
+            crosshair > 300,
+            "{name} view has no crosshair ({crosshair} pixels)"
+        );
+    }
+}
