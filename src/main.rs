@@ -1,25 +1,22 @@
 //! rasview's entry point: a subcommand runs headless; no subcommand opens the window.
 
-use rasview::cli::{self, Request};
+use rasview::cli::{self, Request, WindowRequest};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     match cli::run_from_args() {
         Request::Done(code) => code,
-        Request::Window { file, screenshot } => open_window(file, screenshot),
+        Request::Window(request) => open_window(request),
     }
 }
 
 #[cfg(feature = "gui")]
-fn open_window(
-    file: Option<std::path::PathBuf>,
-    screenshot: Option<std::path::PathBuf>,
-) -> ExitCode {
-    rasview::app::run(file, screenshot)
+fn open_window(request: WindowRequest) -> ExitCode {
+    rasview::app::run(request)
 }
 
 #[cfg(not(feature = "gui"))]
-fn open_window(_: Option<std::path::PathBuf>, _: Option<std::path::PathBuf>) -> ExitCode {
+fn open_window(_: WindowRequest) -> ExitCode {
     eprintln!("rasview: this build has no window (built without the `gui` feature); give a subcommand, see --help");
     ExitCode::from(cli::EXIT_USAGE)
 }

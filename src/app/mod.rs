@@ -16,9 +16,12 @@ use std::sync::atomic::Ordering;
 
 /// Opens the window on `file` (or the bundled sample), optionally taking a
 /// screenshot and exiting.
-pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> ExitCode {
-    let file = file.unwrap_or_else(bundled_sample);
-    let screenshot_mode = screenshot.is_some();
+pub fn run(request: crate::cli::WindowRequest) -> ExitCode {
+    let file = request.file.unwrap_or_else(bundled_sample);
+    let screenshot = request.screenshot;
+    let scroll_benchmark = request.scroll_benchmark;
+    // Test and benchmark runs leave the user's settings alone.
+    let screenshot_mode = screenshot.is_some() || scroll_benchmark.is_some();
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("rasview")
@@ -43,6 +46,9 @@ pub fn run(file: Option<PathBuf>, screenshot: Option<PathBuf>) -> ExitCode {
             let mut app = RasviewApp::new(persisted);
             if let Some(out) = screenshot {
                 app = app.with_screenshot(out);
+            }
+            if let Some(frames) = scroll_benchmark {
+                app = app.with_scroll_benchmark(frames);
             }
             app.exit_code = app_exit;
             app.open(file, &cc.egui_ctx);

@@ -31,6 +31,15 @@ pub struct ScreenshotPlan {
     frames_with_volume: u32,
 }
 
+/// Scrolling the axial view one slice per frame, timing each frame.
+pub struct ScrollBenchmark {
+    frames: usize,
+    direction: i32,
+    ui_ms: Vec<f32>,
+    interval_ms: Vec<f32>,
+    last: Option<std::time::Instant>,
+}
+
 pub struct RasviewApp {
     pub viewer: Viewer,
     pub textures: ViewTextures,
@@ -41,6 +50,7 @@ pub struct RasviewApp {
     pub exit_code: Arc<AtomicU8>,
     histogram: Option<(u64, Vec<f64>, (f64, f64))>,
     last_frame_ms: f32,
+    scroll_benchmark: Option<ScrollBenchmark>,
 }
 
 impl RasviewApp {
@@ -60,6 +70,7 @@ impl RasviewApp {
             exit_code: Arc::new(AtomicU8::new(0)),
             histogram: None,
             last_frame_ms: 0.0,
+            scroll_benchmark: None,
         }
     }
 
@@ -78,6 +89,17 @@ impl RasviewApp {
             requested: false,
             done: Arc::new(AtomicBool::new(false)),
             frames_with_volume: 0,
+        });
+        self
+    }
+
+    pub fn with_scroll_benchmark(mut self, frames: usize) -> Self {
+        self.scroll_benchmark = Some(ScrollBenchmark {
+            frames,
+            direction: 1,
+            ui_ms: Vec::with_capacity(frames),
+            interval_ms: Vec::with_capacity(frames),
+            last: None,
         });
         self
     }
@@ -173,6 +195,52 @@ impl RasviewApp {
         egui::CentralPanel::no_frame().show(ui, |ui| self.views(ui));
         self.last_frame_ms = started.elapsed().as_secs_f32() * 1e3;
         self.screenshot_step(&ctx);
+        self.scroll_benchmark_step(&ctx);
+    }
+
+    fn scroll_benchmark_step(&mut self, ctx: &egui::Context) {
+        let Some(bench) = &mut self.scroll_benchmark else {
+            return;
+        };
+        if self.viewer.loaded.is_none() {
+            if self.pending.is_none() {
+                self.exit_code.store(1, Ordering::Release);
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+            ctx.request_repaint();
+            return;
+        }
+        let now = std::time::Instant::now();
+        if let Some(last) = bench.last {
+            bench.interval_ms.push((now - last).as_secs_f32() * 1e3);
+            bench.ui_ms.push(self.last_frame_ms);
+        }
+        bench.last = Some(now);
+        if bench.ui_ms.len() >= bench.frames {
+            let stats = |v: &mut Vec<f32>| {
+                v.sort_by(f32::total_cmp);
+                (v[v.len() / 2], v[v.len() * 95 / 100], v[v.len() - 1])
+            };
+            let (ui50, ui95, uimax) = stats(&mut bench.ui_ms);
+            let (in50, in95, inmax) = stats(&mut bench.interval_ms);
+            println!(
+                "scrolling the axial view one slice per frame, {} frames",
+                bench.frames
+            );
+            println!("ui pass (reslice the axial view + layout): median {ui50:.2} ms, p95 {ui95:.2} ms, max {uimax:.2} ms");
+            println!("frame interval (ui + paint + present):       median {in50:.2} ms, p95 {in95:.2} ms, max {inmax:.2} ms");
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            self.scroll_benchmark = None;
+            return;
+        }
+        // Bounce between the first and last slice.
+        let before = self.viewer.cursor_ras;
+        self.viewer.step(Plane::Axial, bench.direction);
+        if self.viewer.cursor_ras == before {
+            bench.direction = -bench.direction;
+            self.viewer.step(Plane::Axial, bench.direction);
+        }
+        ctx.request_repaint();
     }
 
     fn views(&mut self, ui: &mut egui::Ui) {

@@ -29,6 +29,18 @@ pub struct Cli {
     /// Open the window, save a screenshot once the volume is drawn, and exit.
     #[arg(long, value_name = "OUT.png")]
     pub screenshot: Option<PathBuf>,
+    /// Open the window, scroll the axial view for this many frames, print
+    /// the frame times and exit (a benchmark of the real window).
+    #[arg(long, value_name = "FRAMES")]
+    pub scroll_benchmark: Option<usize>,
+}
+
+/// How to open the window.
+#[derive(Debug, Clone, Default)]
+pub struct WindowRequest {
+    pub file: Option<PathBuf>,
+    pub screenshot: Option<PathBuf>,
+    pub scroll_benchmark: Option<usize>,
 }
 
 /// What the command line asked for.
@@ -36,10 +48,7 @@ pub enum Request {
     /// A subcommand ran and finished with this code.
     Done(ExitCode),
     /// No subcommand: open the window.
-    Window {
-        file: Option<PathBuf>,
-        screenshot: Option<PathBuf>,
-    },
+    Window(WindowRequest),
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,10 +68,11 @@ pub fn run_from_args() -> Request {
     let cli = Cli::parse();
     match cli.command {
         Some(command) => Request::Done(run(command)),
-        None => Request::Window {
+        None => Request::Window(WindowRequest {
             file: cli.file,
             screenshot: cli.screenshot,
-        },
+            scroll_benchmark: cli.scroll_benchmark,
+        }),
     }
 }
 
