@@ -5,7 +5,7 @@ use std::process::Command;
 
 fn cargo_tree(args: &[&str]) -> String {
     let out = Command::new(env!("CARGO"))
-        .args(["tree", "--offline", "--prefix", "none", "--edges", "normal"])
+        .args(["tree", "--locked", "--prefix", "none", "--edges", "normal"])
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()

@@ -53,6 +53,9 @@ fn all_48_storage_orders_read_the_same_world() {
             non_zero += 1;
         }
     }
+    eprintln!(
+        "{compared} world points read the same in all 48 files, {non_zero} of them inside the head"
+    );
     assert!(compared > 3000, "only {compared} points away from ties");
     assert!(
         non_zero > 1000,

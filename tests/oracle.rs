@@ -56,6 +56,7 @@ fn every_oracle_file_matches_nibabel() {
     let files = oracle["files"].as_array().unwrap();
     assert!(files.len() >= 60, "the oracle lists {} files", files.len());
     let mut compared_points = 0;
+    let mut worst_affine: f64 = 0.0;
     for f in files {
         let name = f["file"].as_str().unwrap();
         let v = volume::load(&common::data_file(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
