@@ -80,6 +80,7 @@ fn every_oracle_file_matches_nibabel() {
                 diff < 1e-4,
                 "{name}: affine differs from nibabel's by {diff}"
             );
+            worst_affine = worst_affine.max(diff);
             assert_eq!(
                 v.grid.axcodes(),
                 f["axcodes"].as_str().unwrap(),
@@ -145,6 +146,10 @@ fn every_oracle_file_matches_nibabel() {
             }
         }
     }
+    eprintln!(
+        "{} files, {compared_points} points agree; largest affine difference {worst_affine:e} mm",
+        files.len()
+    );
     assert!(
         compared_points > 1000,
         "only {compared_points} points compared"
