@@ -60,21 +60,31 @@ pub fn render_view(
     };
     let (pixels, values) = match source {
         FrameSource::Scalar(frame) => {
-            let values = sample(frame);
             let lut = settings.colormap.lut();
             // Window to LUT index in f32: one multiply-add per pixel.
             let per_unit = 255.0 / settings.window.window.max(f64::MIN_POSITIVE);
-            let (scale, offset) = (per_unit as f32, (-settings.window.low() * per_unit) as f32);
-            let pixels = values
-                .iter()
-                .map(|&v| {
-                    if v.is_nan() {
-                        return OUTSIDE;
+            let (scale, offset) = (
+                per_unit as f32,
+                (-settings.window.low() * per_unit) as f32 + 0.5,
+            );
+            let mut values = vec![0f32; w * h];
+            let mut pixels = vec![OUTSIDE; w * h];
+            resample::resample_rows(
+                frame,
+                grid,
+                &world_from_pixel,
+                w,
+                settings.interpolation,
+                &mut values,
+                |row, line| {
+                    for (px, &v) in pixels[row * w..(row + 1) * w].iter_mut().zip(line) {
+                        if !v.is_nan() {
+                            let [r, g, b] = lut[(v * scale + offset).clamp(0.0, 255.0) as usize];
+                            *px = [r, g, b, 255];
+                        }
                     }
-                    let [r, g, b] = lut[(v * scale + offset + 0.5).clamp(0.0, 255.0) as usize];
-                    [r, g, b, 255]
-                })
-                .collect();
+                },
+            );
             (pixels, values)
         }
         FrameSource::Colour(channels) => {

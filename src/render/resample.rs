@@ -58,6 +58,28 @@ pub fn resample_into(
     interpolation: Interpolation,
     out: &mut [f32],
 ) {
+    resample_rows(
+        frame,
+        grid,
+        world_from_pixel,
+        width,
+        interpolation,
+        out,
+        |_, _| {},
+    );
+}
+
+/// As [`resample_into`], calling `on_row(row, values)` as soon as each row
+/// is done, while it is still in cache (the colouring pass uses this).
+pub fn resample_rows(
+    frame: &Array3<f32>,
+    grid: &Grid,
+    world_from_pixel: &Affine,
+    width: usize,
+    interpolation: Interpolation,
+    out: &mut [f32],
+    mut on_row: impl FnMut(usize, &[f32]),
+) {
     let voxel_from_pixel = grid
         .world_from_voxel
         .inverse()
@@ -92,34 +114,57 @@ pub fn resample_into(
     };
     // Within each row, the pixels whose samples need no bounds checks or
     // clamping form one run of columns (the row is a straight line through a
-    // box); only the few pixels around it take the careful path.
-    let interior_hi = shape.map(|n| n as f64 - 1.0);
-    let footprint_hi = shape.map(|n| n as f64 - 0.5);
+    // box); only the few pixels around it take the careful path. Inside the
+    // run, positions step in 32.32 fixed point: integer adds instead of
+    // float-to-index conversions, twice as fast, with an error under 1e-7
+    // voxel across a row, which the run's margin absorbs.
+    let nearest = interpolation == Interpolation::Nearest;
+    let (lo, hi) = if nearest {
+        (
+            [-0.5 + RUN_MARGIN; 3],
+            shape.map(|n| n as f64 - 0.5 - RUN_MARGIN),
+        )
+    } else {
+        ([RUN_MARGIN; 3], shape.map(|n| n as f64 - 1.0 - RUN_MARGIN))
+    };
+    // Nearest rounds by flooring position + 1/2.
+    let shift = if nearest { 0.5 } else { 0.0 };
+    let step = step_col.map(to_fixed);
     for (row, line) in out.chunks_mut(width).enumerate() {
         let r = row as f64;
         let start = [0, 1, 2].map(|a| origin[a] + r * step_row[a]);
         let at = |c: usize| [0, 1, 2].map(|a| start[a] + c as f64 * step_col[a]);
-        match interpolation {
-            Interpolation::Nearest => {
-                let (c0, c1) = column_run(start, step_col, width, [-0.5; 3], footprint_hi);
-                line[..c0].fill(f32::NAN);
-                line[c1..].fill(f32::NAN);
-                for (c, px) in line[c0..c1].iter_mut().enumerate() {
-                    *px = sampler.nearest_unchecked(at(c0 + c));
-                }
-            }
-            Interpolation::Linear => {
-                let (c0, c1) = column_run(start, step_col, width, [0.0; 3], interior_hi);
-                for (c, px) in line.iter_mut().enumerate() {
-                    *px = if c >= c0 && c < c1 {
-                        sampler.linear_unchecked(at(c))
-                    } else {
-                        sampler.linear(at(c))
-                    };
-                }
+        let (c0, c1) = column_run(start, step_col, width, lo, hi);
+        for c in (0..c0).chain(c1.max(c0)..width) {
+            line[c] = if nearest {
+                sampler.nearest(at(c))
+            } else {
+                sampler.linear(at(c))
+            };
+        }
+        let mut p = at(c0).map(|x| to_fixed(x + shift));
+        for px in &mut line[c0..c1] {
+            *px = if nearest {
+                sampler.nearest_fixed(p)
+            } else {
+                sampler.linear_fixed(p)
+            };
+            for axis in 0..3 {
+                p[axis] += step[axis];
             }
         }
+        on_row(row, line);
     }
+}
+
+/// One voxel in 32.32 fixed point.
+const FIXED_ONE: f64 = (1u64 << 32) as f64;
+
+/// How far inside the valid box the fixed-point runs stay, in voxels.
+const RUN_MARGIN: f64 = 1e-6;
+
+fn to_fixed(x: f64) -> i64 {
+    (x * FIXED_ONE).round() as i64
 }
 
 /// The columns `c0..c1` of a row for which `start + c * step` lies in
@@ -189,23 +234,27 @@ impl Sampler<'_> {
         (0..3).all(|a| v[a] >= -0.5 && v[a] < self.shape[a] as f64 - 0.5)
     }
 
-    /// `v` must lie in the footprint `[-0.5, n - 0.5)` on every axis.
+    /// `p` is a position plus one half, in fixed point, inside the footprint.
     #[inline]
-    fn nearest_unchecked(&self, v: [f64; 3]) -> f32 {
-        let i = (v[0] + 0.5) as usize;
-        let j = (v[1] + 0.5) as usize;
-        let k = (v[2] + 0.5) as usize;
-        self.data[i * self.strides[0] + j * self.strides[1] + k * self.strides[2]]
+    fn nearest_fixed(&self, p: [i64; 3]) -> f32 {
+        let s = self.strides;
+        let index = |a: usize| (p[a] >> 32) as usize * s[a];
+        self.data[index(0) + index(1) + index(2)]
     }
 
-    /// `v` must lie in `[0, n - 1)` on every axis: no clamping needed.
+    /// `p` is a position in fixed point, inside `[0, n - 1)` on every axis.
     #[inline]
-    fn linear_unchecked(&self, v: [f64; 3]) -> f32 {
+    fn linear_fixed(&self, p: [i64; 3]) -> f32 {
+        const FRACTION: f32 = 1.0 / (1u64 << 32) as f32;
         let s = self.strides;
-        let (i, j, k) = (v[0] as usize, v[1] as usize, v[2] as usize);
-        let fx = (v[0] - i as f64) as f32;
-        let fy = (v[1] - j as f64) as f32;
-        let fz = (v[2] - k as f64) as f32;
+        let (i, j, k) = (
+            (p[0] >> 32) as usize,
+            (p[1] >> 32) as usize,
+            (p[2] >> 32) as usize,
+        );
+        let fx = (p[0] as u32) as f32 * FRACTION;
+        let fy = (p[1] as u32) as f32 * FRACTION;
+        let fz = (p[2] as u32) as f32 * FRACTION;
         let base = i * s[0] + j * s[1] + k * s[2];
         let d = self.data;
         let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
@@ -214,6 +263,18 @@ impl Sampler<'_> {
         let c01 = lerp(d[base + s[2]], d[base + s[2] + s[0]], fx);
         let c11 = lerp(d[base + s[2] + s[1]], d[base + s[2] + s[1] + s[0]], fx);
         lerp(lerp(c00, c10, fy), lerp(c01, c11, fy), fz)
+    }
+
+    /// Nearest voxel; NaN outside the footprint.
+    #[inline]
+    fn nearest(&self, v: [f64; 3]) -> f32 {
+        if !self.inside(v) {
+            return f32::NAN;
+        }
+        let i = (v[0] + 0.5) as usize;
+        let j = (v[1] + 0.5) as usize;
+        let k = (v[2] + 0.5) as usize;
+        self.data[i * self.strides[0] + j * self.strides[1] + k * self.strides[2]]
     }
 
     /// Trilinear with the edges clamped; NaN outside the footprint.
@@ -293,6 +354,82 @@ mod tests {
         ])
         .unwrap();
         assert!(resample_plane(&frame, &grid, &outside, 1, 1, Interpolation::Linear)[0].is_nan());
+    }
+
+    /// The fast path (row runs, fixed point) against a per-pixel reference
+    /// that maps each pixel through the affines with no shortcut.
+    #[test]
+    fn fast_path_matches_a_per_pixel_reference() {
+        let shape = [23, 17, 11];
+        let frame = Array3::from_shape_fn(shape.f(), |(i, j, k)| {
+            ((i * 7 + j * 13 + k * 29) % 37) as f32
+        });
+        let (a, b) = (0.3f64, -0.5f64);
+        let grid = Grid::new(
+            shape,
+            Affine::from_rows([
+                [1.1 * b.cos(), -0.9 * b.sin(), 0.2, -3.0],
+                [1.1 * b.sin(), 0.9 * b.cos() * a.cos(), -2.0 * a.sin(), 4.0],
+                [0.0, 0.9 * a.sin(), 2.0 * a.cos(), -1.0],
+            ])
+            .unwrap(),
+        );
+        let view = Affine::from_rows([
+            [0.37, 0.05, 0.0, -4.0],
+            [-0.04, 0.41, 0.0, -3.0],
+            [0.02, 0.03, 1.0, 6.1],
+        ])
+        .unwrap();
+        let (w, h) = (90, 80);
+        for interpolation in [Interpolation::Nearest, Interpolation::Linear] {
+            let fast = resample_plane(&frame, &grid, &view, w, h, interpolation);
+            let mut inside = 0;
+            for row in 0..h {
+                for col in 0..w {
+                    let v = grid.voxel_from_world(view.apply([col as f64, row as f64, 0.0]));
+                    let footprint = (0..3).all(|a| v[a] >= -0.5 && v[a] < shape[a] as f64 - 0.5);
+                    let got = fast[row * w + col];
+                    if !footprint {
+                        assert!(got.is_nan(), "({col}, {row}) outside but {got}");
+                        continue;
+                    }
+                    inside += 1;
+                    let expected = match interpolation {
+                        Interpolation::Nearest => {
+                            if v.iter().any(|x| ((x + 0.5).fract() - 0.5).abs() > 0.4999) {
+                                continue; // a tie: either neighbour is right
+                            }
+                            let n = v.map(|x| (x + 0.5).floor() as usize);
+                            frame[[n[0], n[1], n[2]]]
+                        }
+                        Interpolation::Linear => trilinear_reference(&frame, v),
+                    };
+                    assert!(
+                        (got - expected).abs() < 1e-3,
+                        "{interpolation:?} ({col}, {row}): {got} vs {expected}"
+                    );
+                }
+            }
+            assert!(inside > 2000, "{inside} pixels inside");
+        }
+    }
+
+    fn trilinear_reference(frame: &Array3<f32>, v: [f64; 3]) -> f32 {
+        let shape = frame.shape();
+        let c = [0, 1, 2].map(|a| v[a].clamp(0.0, (shape[a] - 1) as f64));
+        let mut total = 0.0;
+        for corner in 0..8 {
+            let mut weight = 1.0;
+            let mut index = [0usize; 3];
+            for a in 0..3 {
+                let f = c[a].floor();
+                let up = corner & (1 << a) != 0;
+                index[a] = ((f as usize) + up as usize).min(shape[a] - 1);
+                weight *= if up { c[a] - f } else { 1.0 - (c[a] - f) };
+            }
+            total += weight * frame[index] as f64;
+        }
+        total as f32
     }
 
     #[test]
