@@ -5,16 +5,9 @@ mod common;
 
 use rasview::volume;
 
-const ORDERS: [&str; 48] = [
-    "AIL", "AIR", "ALI", "ALS", "ARI", "ARS", "ASL", "ASR", "IAL", "IAR", "ILA", "ILP", "IPL",
-    "IPR", "IRA", "IRP", "LAI", "LAS", "LIA", "LIP", "LPI", "LPS", "LSA", "LSP", "PIL", "PIR",
-    "PLI", "PLS", "PRI", "PRS", "PSL", "PSR", "RAI", "RAS", "RIA", "RIP", "RPI", "RPS", "RSA",
-    "RSP", "SAL", "SAR", "SLA", "SLP", "SPL", "SPR", "SRA", "SRP",
-];
-
 #[test]
 fn all_48_storage_orders_read_the_same_world() {
-    let volumes: Vec<_> = ORDERS
+    let volumes: Vec<_> = common::ORDERS
         .iter()
         .map(|o| {
             let v = volume::load(&common::data_file(&format!("nifti-space/{o}.nii.gz"))).unwrap();
@@ -23,7 +16,7 @@ fn all_48_storage_orders_read_the_same_world() {
             v
         })
         .collect();
-    let reference = &volumes[ORDERS.iter().position(|o| *o == "RAS").unwrap()];
+    let reference = &volumes[common::ORDERS.iter().position(|o| *o == "RAS").unwrap()];
 
     let mut rng = common::Rng::new(48);
     let (mut compared, mut non_zero) = (0, 0);
@@ -32,7 +25,7 @@ fn all_48_storage_orders_read_the_same_world() {
         let index = [0, 1, 2].map(|a| rng.uniform(0.0, reference.grid.shape[a] as f64 - 1.0));
         let world = reference.grid.world_from_voxel.apply(index);
         let mut value = None;
-        for (o, v) in ORDERS.iter().zip(&volumes) {
+        for (o, v) in common::ORDERS.iter().zip(&volumes) {
             // Halfway between voxels, rounding decides: skip such points.
             let c = v.grid.voxel_from_world(world);
             if c.iter()

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{phantom_label, phantom_labels, rotation_xz, rows, Rng};
+use common::{phantom_label, phantom_labels, rotation_xz, rows, sform_header, Rng};
 use rasview::geometry::{affine::distance, Affine};
 use rasview::volume::{
     self, save, AffineSource, ByteOrder, Datatype, NiftiVersion, RawHeader, Voxels,
@@ -41,15 +41,6 @@ fn assert_world_labels(path: &Path, intended: &Affine, shape: [usize; 3], count:
         .world_from_voxel
         .max_corner_distance(intended, v.grid.index_extent());
     assert!(gap < 1e-3, "{}: affine off by {gap} mm", path.display());
-}
-
-fn sform_header(affine: &Affine) -> RawHeader {
-    RawHeader {
-        sform_code: 1,
-        srow: *affine.rows(),
-        pixdim: [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0],
-        ..RawHeader::default()
-    }
 }
 
 /// All 48 signed permutations of the axes, each with its own spacing.

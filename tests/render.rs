@@ -10,16 +10,9 @@ use rasview::render::{
     self, Colormap, Convention, DisplaySettings, FrameSource, Interpolation, Plane, ViewSpec,
     WindowLevel,
 };
-use rasview::volume::{self, save, RawHeader, Voxels};
+use rasview::volume::{self, save, Voxels};
 use serde_json::Value;
 use std::process::Command;
-
-const ORDERS: [&str; 48] = [
-    "AIL", "AIR", "ALI", "ALS", "ARI", "ARS", "ASL", "ASR", "IAL", "IAR", "ILA", "ILP", "IPL",
-    "IPR", "IRA", "IRP", "LAI", "LAS", "LIA", "LIP", "LPI", "LPS", "LSA", "LSP", "PIL", "PIR",
-    "PLI", "PLS", "PRI", "PRS", "PSL", "PSR", "RAI", "RAS", "RIA", "RIP", "RPI", "RPS", "RSA",
-    "RSP", "SAL", "SAR", "SLA", "SLP", "SPL", "SPR", "SRA", "SRP",
-];
 
 fn settings() -> DisplaySettings {
     DisplaySettings {
@@ -43,7 +36,7 @@ fn all_48_storage_orders_render_the_same_picture() {
         spec.centre_ras = spec.centre_ras.map(|c| c + 0.311);
         let mut first: Option<(String, Vec<u8>)> = None;
         let mut non_black = 0;
-        for order in ORDERS {
+        for order in common::ORDERS {
             let v =
                 volume::load(&common::data_file(&format!("nifti-space/{order}.nii.gz"))).unwrap();
             let frame = v.frame_f32(0);
@@ -84,11 +77,7 @@ fn oblique_phantom_pixels_hold_the_value_at_their_world_point() {
     ))
     .unwrap();
     let shape = [50, 44, 15];
-    let header = RawHeader {
-        sform_code: 1,
-        srow: *intended.rows(),
-        ..RawHeader::default()
-    };
+    let header = common::sform_header(&intended);
     let path = dir.join("oblique.nii.gz");
     save::save(
         &path,

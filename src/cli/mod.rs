@@ -92,6 +92,21 @@ pub fn run(command: Command) -> ExitCode {
     }
 }
 
+/// Loads a file for a command that works on frame `t` of it, refusing a
+/// frame past the last.
+pub fn load_frame_of(path: &std::path::Path, t: usize) -> anyhow::Result<crate::volume::Volume> {
+    let v = crate::volume::load(path)?;
+    if t >= v.volume_count {
+        anyhow::bail!(
+            "--volume {t} is past the last volume ({} of {} in {})",
+            v.volume_count - 1,
+            v.volume_count,
+            path.display()
+        );
+    }
+    Ok(v)
+}
+
 /// Parses "X,Y,Z" (negative values welcome) into a point.
 pub fn parse_triple(text: &str) -> Result<[f64; 3], String> {
     let parts: Vec<&str> = text.split(',').map(str::trim).collect();

@@ -1,7 +1,6 @@
 //! `rasview probe`: the value at a world point.
 
-use crate::volume;
-use anyhow::{bail, Result};
+use anyhow::Result;
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,16 +35,7 @@ pub struct ProbeReport {
 }
 
 pub fn run(args: &ProbeArgs) -> Result<ExitCode> {
-    let v = volume::load(&args.file)?;
-    if args.volume >= v.volume_count {
-        bail!(
-            "--volume {} is past the last volume ({} of {} in {})",
-            args.volume,
-            v.volume_count - 1,
-            v.volume_count,
-            args.file.display()
-        );
-    }
+    let v = super::load_frame_of(&args.file, args.volume)?;
     let fractional = v.grid.voxel_from_world(args.ras);
     let voxel = fractional.map(|c| (c + 0.5).floor() as i64);
     let hit = v.probe(args.ras, args.volume);

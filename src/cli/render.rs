@@ -4,7 +4,7 @@ use crate::render::{
     self, Colormap, Convention, DisplaySettings, FrameSource, Interpolation, Plane, ViewSpec,
     WindowLevel,
 };
-use crate::volume::{self, save::write_atomically};
+use crate::volume::save::write_atomically;
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -65,15 +65,7 @@ pub struct ViewReport {
 }
 
 pub fn run(args: &RenderArgs) -> Result<ExitCode> {
-    let v = volume::load(&args.file)?;
-    if args.volume >= v.volume_count {
-        bail!(
-            "--volume {} is past the last volume ({} in {})",
-            args.volume,
-            v.volume_count,
-            args.file.display()
-        );
-    }
+    let v = super::load_frame_of(&args.file, args.volume)?;
     let frame = v.frame_f32(args.volume);
     let auto = WindowLevel::auto(&frame);
     let window = WindowLevel {

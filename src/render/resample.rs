@@ -247,22 +247,25 @@ impl Sampler<'_> {
     fn linear_fixed(&self, p: [i64; 3]) -> f32 {
         const FRACTION: f32 = 1.0 / (1u64 << 32) as f32;
         let s = self.strides;
-        let (i, j, k) = (
-            (p[0] >> 32) as usize,
-            (p[1] >> 32) as usize,
-            (p[2] >> 32) as usize,
-        );
-        let fx = (p[0] as u32) as f32 * FRACTION;
-        let fy = (p[1] as u32) as f32 * FRACTION;
-        let fz = (p[2] as u32) as f32 * FRACTION;
-        let base = i * s[0] + j * s[1] + k * s[2];
+        let base = (p[0] >> 32) as usize * s[0]
+            + (p[1] >> 32) as usize * s[1]
+            + (p[2] >> 32) as usize * s[2];
+        let fraction = p.map(|x| (x as u32) as f32 * FRACTION);
+        self.blend(base, s, fraction)
+    }
+
+    /// Trilinear blend of the cell at `base`, whose far corner along each
+    /// axis is `step[a]` elements away (0 where the cell is clamped at an edge).
+    #[inline]
+    fn blend(&self, base: usize, step: [usize; 3], f: [f32; 3]) -> f32 {
         let d = self.data;
         let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
-        let c00 = lerp(d[base], d[base + s[0]], fx);
-        let c10 = lerp(d[base + s[1]], d[base + s[1] + s[0]], fx);
-        let c01 = lerp(d[base + s[2]], d[base + s[2] + s[0]], fx);
-        let c11 = lerp(d[base + s[2] + s[1]], d[base + s[2] + s[1] + s[0]], fx);
-        lerp(lerp(c00, c10, fy), lerp(c01, c11, fy), fz)
+        let [sx, sy, sz] = step;
+        let c00 = lerp(d[base], d[base + sx], f[0]);
+        let c10 = lerp(d[base + sy], d[base + sy + sx], f[0]);
+        let c01 = lerp(d[base + sz], d[base + sz + sx], f[0]);
+        let c11 = lerp(d[base + sz + sy], d[base + sz + sy + sx], f[0]);
+        lerp(lerp(c00, c10, f[1]), lerp(c01, c11, f[1]), f[2])
     }
 
     /// Nearest voxel; NaN outside the footprint.
@@ -283,41 +286,22 @@ impl Sampler<'_> {
         if !self.inside(v) {
             return f32::NAN;
         }
-        let mut base = [0usize; 3];
-        let mut next = [0usize; 3];
-        let mut frac = [0f32; 3];
+        let mut base = 0;
+        let mut step = [0usize; 3];
+        let mut fraction = [0f32; 3];
         for a in 0..3 {
-            let top = (self.shape[a] - 1) as f64;
-            let c = v[a].clamp(0.0, top);
-            let f = c.floor();
-            base[a] = f as usize;
-            next[a] = (base[a] + 1).min(self.shape[a] - 1);
-            frac[a] = (c - f) as f32;
+            let c = v[a].clamp(0.0, (self.shape[a] - 1) as f64);
+            let cell = c.floor();
+            base += cell as usize * self.strides[a];
+            // The last voxel has no neighbour beyond it: blend with itself.
+            step[a] = if (cell as usize) + 1 < self.shape[a] {
+                self.strides[a]
+            } else {
+                0
+            };
+            fraction[a] = (c - cell) as f32;
         }
-        let s = self.strides;
-        let at = |i: usize, j: usize, k: usize| self.data[i * s[0] + j * s[1] + k * s[2]];
-        let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
-        let c00 = lerp(
-            at(base[0], base[1], base[2]),
-            at(next[0], base[1], base[2]),
-            frac[0],
-        );
-        let c10 = lerp(
-            at(base[0], next[1], base[2]),
-            at(next[0], next[1], base[2]),
-            frac[0],
-        );
-        let c01 = lerp(
-            at(base[0], base[1], next[2]),
-            at(next[0], base[1], next[2]),
-            frac[0],
-        );
-        let c11 = lerp(
-            at(base[0], next[1], next[2]),
-            at(next[0], next[1], next[2]),
-            frac[0],
-        );
-        lerp(lerp(c00, c10, frac[1]), lerp(c01, c11, frac[1]), frac[2])
+        self.blend(base, step, fraction)
     }
 }
 

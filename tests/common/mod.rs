@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use rasview::geometry::Affine;
+use rasview::volume::RawHeader;
 use std::path::{Path, PathBuf};
 
 /// Where a file from the shared data set lives in this repository.
@@ -110,4 +111,22 @@ pub fn max_abs_diff(a: &[[f64; 4]; 4], b: &[[f64; 4]; 4]) -> f64 {
         }
     }
     worst
+}
+
+/// The 48 files of NIfTIspace: one head in every axis order and flip.
+pub const ORDERS: [&str; 48] = [
+    "AIL", "AIR", "ALI", "ALS", "ARI", "ARS", "ASL", "ASR", "IAL", "IAR", "ILA", "ILP", "IPL",
+    "IPR", "IRA", "IRP", "LAI", "LAS", "LIA", "LIP", "LPI", "LPS", "LSA", "LSP", "PIL", "PIR",
+    "PLI", "PLS", "PRI", "PRS", "PSL", "PSR", "RAI", "RAS", "RIA", "RIP", "RPI", "RPS", "RSA",
+    "RSP", "SAL", "SAR", "SLA", "SLP", "SPL", "SPR", "SRA", "SRP",
+];
+
+/// A header that places voxels by `affine` through the sform alone.
+pub fn sform_header(affine: &Affine) -> RawHeader {
+    RawHeader {
+        sform_code: 1,
+        srow: *affine.rows(),
+        pixdim: [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0],
+        ..RawHeader::default()
+    }
 }
