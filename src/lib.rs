@@ -6,6 +6,7 @@
 #[cfg(feature = "gui")]
 pub mod app;
 pub mod cli;
+pub mod edges;
 pub mod geometry;
 pub mod render;
 pub mod volume;

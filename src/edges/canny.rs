@@ -1,0 +1,139 @@
+//! Canny's last two steps: non-maximum suppression along the gradient
+//! direction (interpolated, not quantised to 4 or 13 directions) and
+//! hysteresis with full 8- (2D) or 26- (3D) connectivity.
+
+use super::control::{Cancelled, Control};
+use super::field::Layout;
+use super::gradient::{gradient_at, norm};
+use rayon::prelude::*;
+
+/// Voxels whose magnitude is a local maximum along the gradient and at least
+/// `low`: 1 where kept, 0 elsewhere.
+pub fn suppress_non_maxima(
+    smoothed: &[f32],
+    magnitude: &[f32],
+    layout: &Layout,
+    low: f32,
+    control: &Control,
+) -> Result<Vec<u8>, Cancelled> {
+    let mut kept = vec![0u8; magnitude.len()];
+    let slab = layout.slab();
+    kept.par_chunks_mut(slab).enumerate().try_for_each(|(k, chunk)| {
+        control.check()?;
+        for (offset, out) in chunk.iter_mut().enumerate() {
+            let n = k * slab + offset;
+            let m = magnitude[n];
+            if !(m > 0.0 && m >= low) {
+                continue;
+            }
+            let at = layout.coords(n);
+            let Some(step) = step_along_gradient(smoothed, layout, at, n) else { continue };
+            let ahead = interpolate(magnitude, layout, at, step, 1.0);
+            let behind = interpolate(magnitude, layout, at, step, -1.0);
+            // Strict on one side, so a two-voxel plateau keeps one voxel.
+            *out = (m >= ahead && m > behind) as u8;
+        }
+        Ok(())
+    })?;
+    Ok(kept)
+}
+
+/// The gradient direction as an index step whose largest component is one
+/// voxel: the physical direction, divided by the spacing of each axis.
+#[inline]
+pub fn step_along_gradient(smoothed: &[f32], layout: &Layout, at: [usize; 3], n: usize) -> Option<[f64; 3]> {
+    let g = gradient_at(smoothed, layout, at, n);
+    let length = norm(g);
+    if length == 0.0 {
+        return None;
+    }
+    let index_units = [0, 1, 2].map(|a| g[a] as f64 / length as f64 / layout.spacing_mm[a]);
+    let largest = index_units.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    Some(index_units.map(|v| v / largest))
+}
+
+/// Trilinear interpolation of `field` at `at + sign * step`, clamped to the
+/// volume (outside counts as the nearest edge voxel).
+#[inline]
+pub fn interpolate(field: &[f32], layout: &Layout, at: [usize; 3], step: [f64; 3], sign: f64) -> f32 {
+    let strides = layout.strides();
+    let mut base = 0usize;
+    let mut next = [0usize; 3];
+    let mut fraction = [0f32; 3];
+    for a in 0..3 {
+        let top = (layout.shape[a] - 1) as f64;
+        let p = (at[a] as f64 + sign * step[a]).clamp(0.0, top);
+        let cell = p.floor();
+        base += cell as usize * strides[a];
+        next[a] = if (cell as usize) < layout.shape[a] - 1 { strides[a] } else { 0 };
+        fraction[a] = (p - cell) as f32;
+    }
+    let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
+    let f = |o: usize| field[base + o];
+    let [sx, sy, sz] = next;
+    let c00 = lerp(f(0), f(sx), fraction[0]);
+    let c10 = lerp(f(sy), f(sy + sx), fraction[0]);
+    let c01 = lerp(f(sz), f(sz + sx), fraction[0]);
+    let c11 = lerp(f(sz + sy), f(sz + sy + sx), fraction[0]);
+    lerp(lerp(c00, c10, fraction[1]), lerp(c01, c11, fraction[1]), fraction[2])
+}
+
+/// Keeps the candidates connected to a strong one (magnitude >= `high`),
+/// through candidates, with every neighbour along the working axes
+/// (diagonals included). `candidates` becomes the edge mask.
+pub fn hysteresis(candidates: &mut [u8], magnitude: &[f32], layout: &Layout, high: f32, control: &Control) -> Result<(), Cancelled> {
+    const CANDIDATE: u8 = 1;
+    const EDGE: u8 = 2;
+    let offsets = neighbour_offsets(layout);
+    let mut stack = Vec::new();
+    for seed in 0..candidates.len() {
+        if candidates[seed] != CANDIDATE || magnitude[seed] < high {
+            continue;
+        }
+        if seed % (1 << 20) == 0 {
+            control.check()?;
+        }
+        candidates[seed] = EDGE;
+        stack.push(seed);
+        while let Some(n) = stack.pop() {
+            let at = layout.coords(n);
+            for &d in &offsets {
+                let mut q = [0usize; 3];
+                let mut inside = true;
+                for a in 0..3 {
+                    let v = at[a] as isize + d[a];
+                    inside &= v >= 0 && (v as usize) < layout.shape[a];
+                    q[a] = v.max(0) as usize;
+                }
+                if !inside {
+                    continue;
+                }
+                let m = layout.index(q[0], q[1], q[2]);
+                if candidates[m] == CANDIDATE {
+                    candidates[m] = EDGE;
+                    stack.push(m);
+                }
+            }
+        }
+    }
+    for c in candidates.iter_mut() {
+        *c = (*c == EDGE) as u8;
+    }
+    Ok(())
+}
+
+/// All offsets in {-1, 0, 1} along the working axes, except zero.
+pub fn neighbour_offsets(layout: &Layout) -> Vec<[isize; 3]> {
+    let range = |a: usize| if layout.active[a] && layout.shape[a] > 1 { -1..=1 } else { 0..=0 };
+    let mut out = Vec::new();
+    for dz in range(2) {
+        for dy in range(1) {
+            for dx in range(0) {
+                if (dx, dy, dz) != (0, 0, 0) {
+                    out.push([dx, dy, dz]);
+                }
+            }
+        }
+    }
+    out
+}

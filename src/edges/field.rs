@@ -1,0 +1,49 @@
+//! A scalar field on a voxel grid: the working array of the edge detectors,
+//! flat, i fastest (the NIfTI storage order), with its voxel spacing and the
+//! axes the current mode works along.
+
+/// Shape, spacing and which axes take part (all three in 3D; two when
+/// working slice by slice, the third axis then separates independent slices).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Layout {
+    pub shape: [usize; 3],
+    pub spacing_mm: [f64; 3],
+    pub active: [bool; 3],
+}
+
+impl Layout {
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Elements between neighbours along each axis.
+    pub fn strides(&self) -> [usize; 3] {
+        [1, self.shape[0], self.shape[0] * self.shape[1]]
+    }
+
+    /// Elements in one k-slab (all i and j for one k).
+    pub fn slab(&self) -> usize {
+        self.shape[0] * self.shape[1]
+    }
+
+    #[inline]
+    pub fn index(&self, i: usize, j: usize, k: usize) -> usize {
+        i + self.shape[0] * (j + self.shape[1] * k)
+    }
+
+    #[inline]
+    pub fn coords(&self, index: usize) -> [usize; 3] {
+        let i = index % self.shape[0];
+        let rest = index / self.shape[0];
+        [i, rest % self.shape[1], rest / self.shape[1]]
+    }
+
+    /// Axes that take part and are longer than one voxel.
+    pub fn working_axes(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..3).filter(|&a| self.active[a] && self.shape[a] > 1)
+    }
+}

@@ -1,0 +1,183 @@
+//! Gaussian smoothing in millimetres: separable, truncated, and normalised
+//! so that missing voxels (NaN, Inf) and the outside of the volume carry no
+//! weight. Nothing spreads from a missing voxel, and missing voxels stay
+//! missing.
+
+use super::control::{Cancelled, Control};
+use super::field::Layout;
+use rayon::prelude::*;
+
+/// Sigma below this many voxels is no smoothing at all.
+const NO_SMOOTHING_VOXELS: f64 = 0.05;
+
+/// The 1D kernel for a sigma in voxels, truncated at `truncate` sigmas
+/// (at least one tap each side), summing to 1.
+pub fn kernel(sigma_voxels: f64, truncate: f64) -> Vec<f32> {
+    let radius = ((truncate * sigma_voxels).ceil() as usize).max(1);
+    let weights: Vec<f64> = (0..=2 * radius)
+        .map(|n| {
+            let x = n as f64 - radius as f64;
+            (-0.5 * (x / sigma_voxels).powi(2)).exp()
+        })
+        .collect();
+    let total: f64 = weights.iter().sum();
+    weights.iter().map(|w| (w / total) as f32).collect()
+}
+
+/// Smooths `values` with a Gaussian of `sigma_mm` along each working axis
+/// of `layout`. Returns NaN where the input was not finite.
+pub fn smooth(
+    values: &[f32],
+    layout: &Layout,
+    sigma_mm: f64,
+    truncate: f64,
+    control: &Control,
+) -> Result<Vec<f32>, Cancelled> {
+    let has_missing = values.par_iter().any(|v| !v.is_finite());
+    let mut data: Vec<f32> = values.par_iter().map(|&v| if v.is_finite() { v } else { 0.0 }).collect();
+    // Normalised convolution: where voxels are missing, the smoothed weight
+    // of the valid ones divides the result. Without missing voxels the
+    // weight is separable and handled per axis (edge renormalisation), so
+    // no weight volume is needed.
+    let mut weight: Option<Vec<f32>> =
+        has_missing.then(|| values.par_iter().map(|v| if v.is_finite() { 1.0 } else { 0.0 }).collect());
+    let mut scratch = vec![0f32; data.len()];
+    for axis in layout.working_axes().collect::<Vec<_>>() {
+        let sigma_voxels = sigma_mm / layout.spacing_mm[axis];
+        if !(sigma_voxels >= NO_SMOOTHING_VOXELS) {
+            continue;
+        }
+        let taps = kernel(sigma_voxels, truncate);
+        control.check()?;
+        convolve_axis(&data, &mut scratch, layout, axis, &taps, weight.is_none());
+        std::mem::swap(&mut data, &mut scratch);
+        if let Some(w) = &mut weight {
+            convolve_axis(w, &mut scratch, layout, axis, &taps, false);
+            std::mem::swap(w, &mut scratch);
+        }
+    }
+    drop(scratch);
+    if let Some(w) = weight {
+        data.par_iter_mut().zip(w.par_iter()).zip(values.par_iter()).for_each(|((d, &w), &v)| {
+            *d = if v.is_finite() && w > 1e-6 { *d / w } else { f32::NAN };
+        });
+    }
+    Ok(data)
+}
+
+/// `dst = src * taps` along one axis. With `renormalise`, each output is
+/// divided by the sum of the taps that fell inside the volume.
+fn convolve_axis(src: &[f32], dst: &mut [f32], layout: &Layout, axis: usize, taps: &[f32], renormalise: bool) {
+    let [nx, ny, _] = layout.shape;
+    let n = layout.shape[axis];
+    let radius = taps.len() / 2;
+    // Sum of the taps inside the volume for each position along the axis.
+    let inside: Vec<f32> = (0..n)
+        .map(|x| {
+            let lo = radius.saturating_sub(x);
+            let hi = (radius + n - x).min(taps.len());
+            let s: f32 = taps[lo..hi].iter().sum();
+            if renormalise {
+                1.0 / s
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let slab = layout.slab();
+    dst.par_chunks_mut(slab).enumerate().for_each(|(k, out)| {
+        for j in 0..ny {
+            let row = &mut out[j * nx..(j + 1) * nx];
+            match axis {
+                0 => {
+                    let src_row = &src[k * slab + j * nx..k * slab + (j + 1) * nx];
+                    for (i, o) in row.iter_mut().enumerate() {
+                        let lo = radius.saturating_sub(i);
+                        let hi = (radius + nx - i).min(taps.len());
+                        let mut sum = 0.0;
+                        for t in lo..hi {
+                            sum += taps[t] * src_row[i + t - radius];
+                        }
+                        *o = sum * inside[i];
+                    }
+                }
+                _ => {
+                    // Whole rows at a time: an axpy per tap, which vectorises.
+                    let position = if axis == 1 { j } else { k };
+                    row.fill(0.0);
+                    let lo = radius.saturating_sub(position);
+                    let hi = (radius + n - position).min(taps.len());
+                    for (t, &w) in taps.iter().enumerate().take(hi).skip(lo) {
+                        let p = position + t - radius;
+                        let start = if axis == 1 { k * slab + p * nx } else { p * slab + j * nx };
+                        for (o, &s) in row.iter_mut().zip(&src[start..start + nx]) {
+                            *o += w * s;
+                        }
+                    }
+                    let f = inside[position];
+                    if f != 1.0 {
+                        row.iter_mut().for_each(|o| *o *= f);
+                    }
+                }
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(shape: [usize; 3]) -> Layout {
+        Layout {
+            shape,
+            spacing_mm: [1.0, 2.0, 0.5],
+            active: [true; 3],
+        }
+    }
+
+    #[test]
+    fn constant_stays_constant_up_to_the_edges() {
+        let l = layout([9, 8, 7]);
+        let out = smooth(&vec![5.0; l.len()], &l, 1.5, 4.0, &Control::none()).unwrap();
+        assert!(out.iter().all(|v| (v - 5.0).abs() < 1e-4), "{out:?}");
+    }
+
+    #[test]
+    fn missing_voxels_do_not_spread() {
+        let l = layout([9, 8, 7]);
+        let mut values = vec![3.0; l.len()];
+        let hole = l.index(4, 4, 3);
+        values[hole] = f32::NAN;
+        values[l.index(0, 0, 0)] = f32::INFINITY;
+        let out = smooth(&values, &l, 2.0, 4.0, &Control::none()).unwrap();
+        assert!(out[hole].is_nan() && out[0].is_nan());
+        let others = out.iter().enumerate().filter(|(n, _)| *n != hole && *n != 0);
+        for (n, v) in others {
+            assert!((v - 3.0).abs() < 1e-4, "voxel {n} = {v}");
+        }
+    }
+
+    #[test]
+    fn sigma_is_in_millimetres() {
+        // A point source: the spread along each axis, in voxels, is sigma_mm / spacing.
+        let l = layout([41, 41, 41]);
+        let mut values = vec![0.0; l.len()];
+        values[l.index(20, 20, 20)] = 1.0;
+        let out = smooth(&values, &l, 2.0, 5.0, &Control::none()).unwrap();
+        let variance = |axis: usize| {
+            let mut sum = 0.0;
+            let mut total = 0.0;
+            for (n, v) in out.iter().enumerate() {
+                let d = l.coords(n)[axis] as f64 - 20.0;
+                sum += d * d * *v as f64;
+                total += *v as f64;
+            }
+            sum / total
+        };
+        for axis in 0..3 {
+            let expected = (2.0 / l.spacing_mm[axis]).powi(2);
+            assert!((variance(axis) - expected).abs() < 0.02 * expected + 0.01, "axis {axis}: {}", variance(axis));
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! Edge detection in millimetres for any volume rasview loads: Canny (3D or
+//! slice by slice), gradient magnitude, difference of Gaussians. Works on
+//! the volume's own voxel grid and spacing; results land on that grid.
+
+pub mod canny;
+pub mod control;
+pub mod dog;
+pub mod field;
+pub mod gaussian;
+pub mod gradient;
+pub mod reference;
+pub mod threshold;
+
+pub use control::{Cancelled, Control};
+pub use field::Layout;
+pub use threshold::ThresholdKind;
+
+use crate::geometry::orientation::axis_directions;
+use crate::render::Plane;
+use crate::volume::Volume;
+use serde::Serialize;
+
+/// Which detector runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Detector {
+    #[default]
+    Canny,
+    /// The gradient magnitude of the smoothed image, a continuous map.
+    Gradient,
+    /// Zero crossings of a difference of Gaussians.
+    Dog,
+}
+
+/// Volumetric, or slice by slice along a world plane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    #[default]
+    #[serde(rename = "3d")]
+    ThreeD,
+    Slices(Plane),
+}
+
+/// Everything that decides the result.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+pub struct EdgeParams {
+    pub detector: Detector,
+    pub mode: Mode,
+    pub sigma_mm: f64,
+    /// The wider Gaussian of the difference of Gaussians.
+    pub sigma2_mm: f64,
+    /// Smoothing kernels end at this many sigmas.
+    pub truncate_sigmas: f64,
+    pub thresholds: ThresholdKind,
+    pub low: f64,
+    pub high: f64,
+}
+
+impl Default for EdgeParams {
+    fn default() -> Self {
+        EdgeParams {
+            detector: Detector::Canny,
+            mode: Mode::ThreeD,
+            sigma_mm: 1.0,
+            sigma2_mm: 1.6,
+            truncate_sigmas: 4.0,
+            thresholds: ThresholdKind::Quantile,
+            low: 0.8,
+            high: 0.9,
+        }
+    }
+}
+
+/// The result on the input's grid, in storage order (i fastest).
+#[derive(Debug, Clone, PartialEq)]
+pub enum EdgeMap {
+    /// 1 on edges, 0 elsewhere.
+    Mask(Vec<u8>),
+    /// Gradient magnitude, intensity per mm.
+    Magnitude(Vec<f32>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeResult {
+    pub map: EdgeMap,
+    pub shape: [usize; 3],
+    /// The thresholds used, in intensity per mm (after quantiles were resolved).
+    pub low_abs: Option<f32>,
+    pub high_abs: Option<f32>,
+    /// For slice mode: the voxel axis the slices are cut across.
+    pub slice_axis: Option<usize>,
+}
+
+impl EdgeResult {
+    pub fn edge_count(&self) -> usize {
+        match &self.map {
+            EdgeMap::Mask(m) => m.iter().filter(|&&v| v != 0).count(),
+            EdgeMap::Magnitude(_) => 0,
+        }
+    }
+}
+
+/// Which voxels count for quantiles and may be edges.
+pub type Considered<'a> = Option<&'a [bool]>;
+
+/// The voxel axis closest to a plane's normal: slices across it lie in that
+/// plane as nearly as the grid allows.
+pub fn slice_axis_for(volume: &Volume, plane: Plane) -> usize {
+    let dirs = axis_directions(&volume.grid.world_from_voxel);
+    (0..3).find(|&a| dirs[a].world_axis == plane.normal_axis()).unwrap_or(2)
+}
+
+/// Runs a detector on one frame (`values` in storage order).
+pub fn detect(
+    values: &[f32],
+    shape: [usize; 3],
+    spacing_mm: [f64; 3],
+    slice_axis: Option<usize>,
+    params: &EdgeParams,
+    considered: Considered,
+    control: &Control,
+) -> Result<EdgeResult, Cancelled> {
+    let mut active = [true; 3];
+    if let Some(a) = slice_axis {
+        active[a] = false;
+    }
+    let layout = Layout {
+        shape,
+        spacing_mm,
+        active,
+    };
+    let keep = |n: usize| considered.is_none_or(|c| c[n]) && values[n].is_finite();
+    (control.progress)(0.0);
+    let smoothed = gaussian::smooth(values, &layout, params.sigma_mm, params.truncate_sigmas, control)?;
+    (control.progress)(0.3);
+    let resolve = |field: &[f32], value: f64| -> Option<f32> {
+        match params.thresholds {
+            ThresholdKind::Absolute => Some(value as f32),
+            ThresholdKind::Quantile => threshold::quantile(field, |n| keep(n) && field[n] > 0.0, value),
+        }
+    };
+    let result = match params.detector {
+        Detector::Gradient => {
+            let mut magnitude = gradient::magnitude(&smoothed, &layout, control)?;
+            if let Some(c) = considered {
+                magnitude.iter_mut().zip(c).for_each(|(m, &c)| *m = if c { *m } else { 0.0 });
+            }
+            EdgeResult {
+                map: EdgeMap::Magnitude(magnitude),
+                shape,
+                low_abs: None,
+                high_abs: None,
+                slice_axis,
+            }
+        }
+        Detector::Canny => {
+            let magnitude = gradient::magnitude(&smoothed, &layout, control)?;
+            (control.progress)(0.5);
+            // Quantiles of the magnitude where there is any gradient at all:
+            // flat background would otherwise decide the thresholds.
+            let (low, high) = match (resolve(&magnitude, params.low), resolve(&magnitude, params.high)) {
+                (Some(l), Some(h)) => (l.min(h), h.max(l)),
+                _ => (f32::INFINITY, f32::INFINITY),
+            };
+            let mut mask = canny::suppress_non_maxima(&smoothed, &magnitude, &layout, low, control)?;
+            if let Some(c) = considered {
+                mask.iter_mut().zip(c).for_each(|(m, &c)| *m = if c { *m } else { 0 });
+            }
+            (control.progress)(0.8);
+            canny::hysteresis(&mut mask, &magnitude, &layout, high, control)?;
+            EdgeResult {
+                map: EdgeMap::Mask(mask),
+                shape,
+                low_abs: Some(low),
+                high_abs: Some(high),
+                slice_axis,
+            }
+        }
+        Detector::Dog => {
+            let wide = gaussian::smooth(values, &layout, params.sigma2_mm, params.truncate_sigmas, control)?;
+            let difference: Vec<f32> = smoothed.iter().zip(&wide).map(|(a, b)| a - b).collect();
+            drop(wide);
+            let slopes = dog::crossing_slopes(&difference, &layout, control)?;
+            let high = resolve(&slopes, params.high).unwrap_or(f32::INFINITY);
+            let mask = slopes
+                .iter()
+                .enumerate()
+                .map(|(n, &s)| (s > 0.0 && s >= high && keep(n)) as u8)
+                .collect();
+            EdgeResult {
+                map: EdgeMap::Mask(mask),
+                shape,
+                low_abs: None,
+                high_abs: Some(high),
+                slice_axis,
+            }
+        }
+    };
+    (control.progress)(1.0);
+    Ok(result)
+}
+
+/// Runs a detector on frame `t` of a volume, on its own grid and spacing.
+pub fn detect_volume(
+    volume: &Volume,
+    t: usize,
+    params: &EdgeParams,
+    considered: Considered,
+    control: &Control,
+) -> Result<EdgeResult, Cancelled> {
+    let frame = volume.frame_f32(t);
+    let values = frame.as_slice_memory_order().expect("frames are contiguous");
+    let slice_axis = match params.mode {
+        Mode::ThreeD => None,
+        Mode::Slices(plane) => Some(slice_axis_for(volume, plane)),
+    };
+    detect(values, volume.grid.shape, volume.grid.spacing_mm(), slice_axis, params, considered, control)
+}
