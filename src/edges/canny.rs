@@ -18,30 +18,39 @@ pub fn suppress_non_maxima(
 ) -> Result<Vec<u8>, Cancelled> {
     let mut kept = vec![0u8; magnitude.len()];
     let slab = layout.slab();
-    kept.par_chunks_mut(slab).enumerate().try_for_each(|(k, chunk)| {
-        control.check()?;
-        for (offset, out) in chunk.iter_mut().enumerate() {
-            let n = k * slab + offset;
-            let m = magnitude[n];
-            if !(m > 0.0 && m >= low) {
-                continue;
+    kept.par_chunks_mut(slab)
+        .enumerate()
+        .try_for_each(|(k, chunk)| {
+            control.check()?;
+            for (offset, out) in chunk.iter_mut().enumerate() {
+                let n = k * slab + offset;
+                let m = magnitude[n];
+                if !(m > 0.0 && m >= low) {
+                    continue;
+                }
+                let at = layout.coords(n);
+                let Some(step) = step_along_gradient(smoothed, layout, at, n) else {
+                    continue;
+                };
+                let ahead = interpolate(magnitude, layout, at, step, 1.0);
+                let behind = interpolate(magnitude, layout, at, step, -1.0);
+                // Strict on one side, so a two-voxel plateau keeps one voxel.
+                *out = (m >= ahead && m > behind) as u8;
             }
-            let at = layout.coords(n);
-            let Some(step) = step_along_gradient(smoothed, layout, at, n) else { continue };
-            let ahead = interpolate(magnitude, layout, at, step, 1.0);
-            let behind = interpolate(magnitude, layout, at, step, -1.0);
-            // Strict on one side, so a two-voxel plateau keeps one voxel.
-            *out = (m >= ahead && m > behind) as u8;
-        }
-        Ok(())
-    })?;
+            Ok(())
+        })?;
     Ok(kept)
 }
 
 /// The gradient direction as an index step whose largest component is one
 /// voxel: the physical direction, divided by the spacing of each axis.
 #[inline]
-pub fn step_along_gradient(smoothed: &[f32], layout: &Layout, at: [usize; 3], n: usize) -> Option<[f64; 3]> {
+pub fn step_along_gradient(
+    smoothed: &[f32],
+    layout: &Layout,
+    at: [usize; 3],
+    n: usize,
+) -> Option<[f64; 3]> {
     let g = gradient_at(smoothed, layout, at, n);
     let length = norm(g);
     if length == 0.0 {
@@ -55,7 +64,13 @@ pub fn step_along_gradient(smoothed: &[f32], layout: &Layout, at: [usize; 3], n:
 /// Trilinear interpolation of `field` at `at + sign * step`, clamped to the
 /// volume (outside counts as the nearest edge voxel).
 #[inline]
-pub fn interpolate(field: &[f32], layout: &Layout, at: [usize; 3], step: [f64; 3], sign: f64) -> f32 {
+pub fn interpolate(
+    field: &[f32],
+    layout: &Layout,
+    at: [usize; 3],
+    step: [f64; 3],
+    sign: f64,
+) -> f32 {
     let strides = layout.strides();
     let mut base = 0usize;
     let mut next = [0usize; 3];
@@ -65,7 +80,11 @@ pub fn interpolate(field: &[f32], layout: &Layout, at: [usize; 3], step: [f64; 3
         let p = (at[a] as f64 + sign * step[a]).clamp(0.0, top);
         let cell = p.floor();
         base += cell as usize * strides[a];
-        next[a] = if (cell as usize) < layout.shape[a] - 1 { strides[a] } else { 0 };
+        next[a] = if (cell as usize) < layout.shape[a] - 1 {
+            strides[a]
+        } else {
+            0
+        };
         fraction[a] = (p - cell) as f32;
     }
     let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
@@ -75,13 +94,23 @@ pub fn interpolate(field: &[f32], layout: &Layout, at: [usize; 3], step: [f64; 3
     let c10 = lerp(f(sy), f(sy + sx), fraction[0]);
     let c01 = lerp(f(sz), f(sz + sx), fraction[0]);
     let c11 = lerp(f(sz + sy), f(sz + sy + sx), fraction[0]);
-    lerp(lerp(c00, c10, fraction[1]), lerp(c01, c11, fraction[1]), fraction[2])
+    lerp(
+        lerp(c00, c10, fraction[1]),
+        lerp(c01, c11, fraction[1]),
+        fraction[2],
+    )
 }
 
 /// Keeps the candidates connected to a strong one (magnitude >= `high`),
 /// through candidates, with every neighbour along the working axes
 /// (diagonals included). `candidates` becomes the edge mask.
-pub fn hysteresis(candidates: &mut [u8], magnitude: &[f32], layout: &Layout, high: f32, control: &Control) -> Result<(), Cancelled> {
+pub fn hysteresis(
+    candidates: &mut [u8],
+    magnitude: &[f32],
+    layout: &Layout,
+    high: f32,
+    control: &Control,
+) -> Result<(), Cancelled> {
     const CANDIDATE: u8 = 1;
     const EDGE: u8 = 2;
     let offsets = neighbour_offsets(layout);
@@ -124,7 +153,13 @@ pub fn hysteresis(candidates: &mut [u8], magnitude: &[f32], layout: &Layout, hig
 
 /// All offsets in {-1, 0, 1} along the working axes, except zero.
 pub fn neighbour_offsets(layout: &Layout) -> Vec<[isize; 3]> {
-    let range = |a: usize| if layout.active[a] && layout.shape[a] > 1 { -1..=1 } else { 0..=0 };
+    let range = |a: usize| {
+        if layout.active[a] && layout.shape[a] > 1 {
+            -1..=1
+        } else {
+            0..=0
+        }
+    };
     let mut out = Vec::new();
     for dz in range(2) {
         for dy in range(1) {

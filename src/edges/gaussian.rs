@@ -34,13 +34,20 @@ pub fn smooth(
     control: &Control,
 ) -> Result<Vec<f32>, Cancelled> {
     let has_missing = values.par_iter().any(|v| !v.is_finite());
-    let mut data: Vec<f32> = values.par_iter().map(|&v| if v.is_finite() { v } else { 0.0 }).collect();
+    let mut data: Vec<f32> = values
+        .par_iter()
+        .map(|&v| if v.is_finite() { v } else { 0.0 })
+        .collect();
     // Normalised convolution: where voxels are missing, the smoothed weight
     // of the valid ones divides the result. Without missing voxels the
     // weight is separable and handled per axis (edge renormalisation), so
     // no weight volume is needed.
-    let mut weight: Option<Vec<f32>> =
-        has_missing.then(|| values.par_iter().map(|v| if v.is_finite() { 1.0 } else { 0.0 }).collect());
+    let mut weight: Option<Vec<f32>> = has_missing.then(|| {
+        values
+            .par_iter()
+            .map(|v| if v.is_finite() { 1.0 } else { 0.0 })
+            .collect()
+    });
     let mut scratch = vec![0f32; data.len()];
     for axis in layout.working_axes().collect::<Vec<_>>() {
         let sigma_voxels = sigma_mm / layout.spacing_mm[axis];
@@ -58,16 +65,30 @@ pub fn smooth(
     }
     drop(scratch);
     if let Some(w) = weight {
-        data.par_iter_mut().zip(w.par_iter()).zip(values.par_iter()).for_each(|((d, &w), &v)| {
-            *d = if v.is_finite() && w > 1e-6 { *d / w } else { f32::NAN };
-        });
+        data.par_iter_mut()
+            .zip(w.par_iter())
+            .zip(values.par_iter())
+            .for_each(|((d, &w), &v)| {
+                *d = if v.is_finite() && w > 1e-6 {
+                    *d / w
+                } else {
+                    f32::NAN
+                };
+            });
     }
     Ok(data)
 }
 
 /// `dst = src * taps` along one axis. With `renormalise`, each output is
 /// divided by the sum of the taps that fell inside the volume.
-fn convolve_axis(src: &[f32], dst: &mut [f32], layout: &Layout, axis: usize, taps: &[f32], renormalise: bool) {
+fn convolve_axis(
+    src: &[f32],
+    dst: &mut [f32],
+    layout: &Layout,
+    axis: usize,
+    taps: &[f32],
+    renormalise: bool,
+) {
     let [nx, ny, _] = layout.shape;
     let n = layout.shape[axis];
     let radius = taps.len() / 2;
@@ -109,7 +130,11 @@ fn convolve_axis(src: &[f32], dst: &mut [f32], layout: &Layout, axis: usize, tap
                     let hi = (radius + n - position).min(taps.len());
                     for (t, &w) in taps.iter().enumerate().take(hi).skip(lo) {
                         let p = position + t - radius;
-                        let start = if axis == 1 { k * slab + p * nx } else { p * slab + j * nx };
+                        let start = if axis == 1 {
+                            k * slab + p * nx
+                        } else {
+                            p * slab + j * nx
+                        };
                         for (o, &s) in row.iter_mut().zip(&src[start..start + nx]) {
                             *o += w * s;
                         }
@@ -152,7 +177,10 @@ mod tests {
         values[l.index(0, 0, 0)] = f32::INFINITY;
         let out = smooth(&values, &l, 2.0, 4.0, &Control::none()).unwrap();
         assert!(out[hole].is_nan() && out[0].is_nan());
-        let others = out.iter().enumerate().filter(|(n, _)| *n != hole && *n != 0);
+        let others = out
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| *n != hole && *n != 0);
         for (n, v) in others {
             assert!((v - 3.0).abs() < 1e-4, "voxel {n} = {v}");
         }
@@ -177,7 +205,11 @@ mod tests {
         };
         for axis in 0..3 {
             let expected = (2.0 / l.spacing_mm[axis]).powi(2);
-            assert!((variance(axis) - expected).abs() < 0.02 * expected + 0.01, "axis {axis}: {}", variance(axis));
+            assert!(
+                (variance(axis) - expected).abs() < 0.02 * expected + 0.01,
+                "axis {axis}: {}",
+                variance(axis)
+            );
         }
     }
 }

@@ -22,7 +22,9 @@ pub fn gradient_at(s: &[f32], layout: &Layout, at: [usize; 3], n: usize) -> [f32
         let x = at[axis];
         let stride = strides[axis];
         let h = layout.spacing_mm[axis] as f32;
-        let forward = (x + 1 < layout.shape[axis]).then(|| s[n + stride]).filter(|v| v.is_finite());
+        let forward = (x + 1 < layout.shape[axis])
+            .then(|| s[n + stride])
+            .filter(|v| v.is_finite());
         let backward = (x > 0).then(|| s[n - stride]).filter(|v| v.is_finite());
         g[axis] = match (backward, forward) {
             (Some(b), Some(f)) => (f - b) / (2.0 * h),
@@ -39,17 +41,26 @@ pub fn norm(g: [f32; 3]) -> f32 {
     (g[0] * g[0] + g[1] * g[1] + g[2] * g[2]).sqrt()
 }
 
-/// Gradient magnitude of every voxel (0 where missing).
-pub fn magnitude(s: &[f32], layout: &Layout, control: &Control) -> Result<Vec<f32>, Cancelled> {
+/// Gradient magnitude of every voxel (0 where missing, and where it is below
+/// `floor`, the rounding noise of the smoothing).
+pub fn magnitude(
+    s: &[f32],
+    layout: &Layout,
+    floor: f32,
+    control: &Control,
+) -> Result<Vec<f32>, Cancelled> {
     let mut out = vec![0f32; s.len()];
     let slab = layout.slab();
-    out.par_chunks_mut(slab).enumerate().try_for_each(|(k, chunk)| {
-        control.check()?;
-        for (offset, m) in chunk.iter_mut().enumerate() {
-            let n = k * slab + offset;
-            *m = norm(gradient_at(s, layout, layout.coords(n), n));
-        }
-        Ok(())
-    })?;
+    out.par_chunks_mut(slab)
+        .enumerate()
+        .try_for_each(|(k, chunk)| {
+            control.check()?;
+            for (offset, m) in chunk.iter_mut().enumerate() {
+                let n = k * slab + offset;
+                let g = norm(gradient_at(s, layout, layout.coords(n), n));
+                *m = if g > floor { g } else { 0.0 };
+            }
+            Ok(())
+        })?;
     Ok(out)
 }

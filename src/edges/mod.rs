@@ -21,7 +21,9 @@ use crate::volume::Volume;
 use serde::Serialize;
 
 /// Which detector runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Detector {
     #[default]
@@ -108,7 +110,9 @@ pub type Considered<'a> = Option<&'a [bool]>;
 /// plane as nearly as the grid allows.
 pub fn slice_axis_for(volume: &Volume, plane: Plane) -> usize {
     let dirs = axis_directions(&volume.grid.world_from_voxel);
-    (0..3).find(|&a| dirs[a].world_axis == plane.normal_axis()).unwrap_or(2)
+    (0..3)
+        .find(|&a| dirs[a].world_axis == plane.normal_axis())
+        .unwrap_or(2)
 }
 
 /// Runs a detector on one frame (`values` in storage order).
@@ -131,20 +135,32 @@ pub fn detect(
         active,
     };
     let keep = |n: usize| considered.is_none_or(|c| c[n]) && values[n].is_finite();
+    let floor = noise_floor(values, &layout);
     (control.progress)(0.0);
-    let smoothed = gaussian::smooth(values, &layout, params.sigma_mm, params.truncate_sigmas, control)?;
+    let smoothed = gaussian::smooth(
+        values,
+        &layout,
+        params.sigma_mm,
+        params.truncate_sigmas,
+        control,
+    )?;
     (control.progress)(0.3);
     let resolve = |field: &[f32], value: f64| -> Option<f32> {
         match params.thresholds {
             ThresholdKind::Absolute => Some(value as f32),
-            ThresholdKind::Quantile => threshold::quantile(field, |n| keep(n) && field[n] > 0.0, value),
+            ThresholdKind::Quantile => {
+                threshold::quantile(field, |n| keep(n) && field[n] > 0.0, value)
+            }
         }
     };
     let result = match params.detector {
         Detector::Gradient => {
-            let mut magnitude = gradient::magnitude(&smoothed, &layout, control)?;
+            let mut magnitude = gradient::magnitude(&smoothed, &layout, floor, control)?;
             if let Some(c) = considered {
-                magnitude.iter_mut().zip(c).for_each(|(m, &c)| *m = if c { *m } else { 0.0 });
+                magnitude
+                    .iter_mut()
+                    .zip(c)
+                    .for_each(|(m, &c)| *m = if c { *m } else { 0.0 });
             }
             EdgeResult {
                 map: EdgeMap::Magnitude(magnitude),
@@ -155,17 +171,23 @@ pub fn detect(
             }
         }
         Detector::Canny => {
-            let magnitude = gradient::magnitude(&smoothed, &layout, control)?;
+            let magnitude = gradient::magnitude(&smoothed, &layout, floor, control)?;
             (control.progress)(0.5);
             // Quantiles of the magnitude where there is any gradient at all:
             // flat background would otherwise decide the thresholds.
-            let (low, high) = match (resolve(&magnitude, params.low), resolve(&magnitude, params.high)) {
+            let (low, high) = match (
+                resolve(&magnitude, params.low),
+                resolve(&magnitude, params.high),
+            ) {
                 (Some(l), Some(h)) => (l.min(h), h.max(l)),
                 _ => (f32::INFINITY, f32::INFINITY),
             };
-            let mut mask = canny::suppress_non_maxima(&smoothed, &magnitude, &layout, low, control)?;
+            let mut mask =
+                canny::suppress_non_maxima(&smoothed, &magnitude, &layout, low, control)?;
             if let Some(c) = considered {
-                mask.iter_mut().zip(c).for_each(|(m, &c)| *m = if c { *m } else { 0 });
+                mask.iter_mut()
+                    .zip(c)
+                    .for_each(|(m, &c)| *m = if c { *m } else { 0 });
             }
             (control.progress)(0.8);
             canny::hysteresis(&mut mask, &magnitude, &layout, high, control)?;
@@ -178,8 +200,24 @@ pub fn detect(
             }
         }
         Detector::Dog => {
-            let wide = gaussian::smooth(values, &layout, params.sigma2_mm, params.truncate_sigmas, control)?;
-            let difference: Vec<f32> = smoothed.iter().zip(&wide).map(|(a, b)| a - b).collect();
+            let wide = gaussian::smooth(
+                values,
+                &layout,
+                params.sigma2_mm,
+                params.truncate_sigmas,
+                control,
+            )?;
+            // Differences within rounding noise are zero: a flat image has no crossings.
+            let noise = floor
+                * layout
+                    .spacing_mm
+                    .iter()
+                    .fold(f64::INFINITY, |m, &s| m.min(s)) as f32;
+            let difference: Vec<f32> = smoothed
+                .iter()
+                .zip(&wide)
+                .map(|(a, b)| if (a - b).abs() > noise { a - b } else { 0.0 })
+                .collect();
             drop(wide);
             let slopes = dog::crossing_slopes(&difference, &layout, control)?;
             let high = resolve(&slopes, params.high).unwrap_or(f32::INFINITY);
@@ -201,6 +239,20 @@ pub fn detect(
     Ok(result)
 }
 
+/// Gradients below this (intensity per mm) are rounding noise of the
+/// smoothing, not edges: 1e-5 of the image's largest value per finest voxel.
+fn noise_floor(values: &[f32], layout: &Layout) -> f32 {
+    let largest = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold(0f32, |m, v| m.max(v.abs()));
+    let finest = layout
+        .spacing_mm
+        .iter()
+        .fold(f64::INFINITY, |m, &s| m.min(s));
+    (1e-5 * largest as f64 / finest) as f32
+}
+
 /// Runs a detector on frame `t` of a volume, on its own grid and spacing.
 pub fn detect_volume(
     volume: &Volume,
@@ -210,10 +262,20 @@ pub fn detect_volume(
     control: &Control,
 ) -> Result<EdgeResult, Cancelled> {
     let frame = volume.frame_f32(t);
-    let values = frame.as_slice_memory_order().expect("frames are contiguous");
+    let values = frame
+        .as_slice_memory_order()
+        .expect("frames are contiguous");
     let slice_axis = match params.mode {
         Mode::ThreeD => None,
         Mode::Slices(plane) => Some(slice_axis_for(volume, plane)),
     };
-    detect(values, volume.grid.shape, volume.grid.spacing_mm(), slice_axis, params, considered, control)
+    detect(
+        values,
+        volume.grid.shape,
+        volume.grid.spacing_mm(),
+        slice_axis,
+        params,
+        considered,
+        control,
+    )
 }

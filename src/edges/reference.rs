@@ -20,7 +20,10 @@ pub fn canny(values: &[f32], layout: &Layout, params: &EdgeParams) -> ReferenceC
         .map(|a| {
             let sigma = params.sigma_mm / layout.spacing_mm[a];
             if layout.active[a] && layout.shape[a] > 1 && sigma >= 0.05 {
-                kernel(sigma, params.truncate_sigmas).iter().map(|&w| w as f64).collect()
+                kernel(sigma, params.truncate_sigmas)
+                    .iter()
+                    .map(|&w| w as f64)
+                    .collect()
             } else {
                 vec![1.0]
             }
@@ -46,13 +49,18 @@ pub fn canny(values: &[f32], layout: &Layout, params: &EdgeParams) -> ReferenceC
         if at(i, j, k).is_none() {
             continue;
         }
-        let r = kernels.iter().map(|kk| (kk.len() / 2) as isize).collect::<Vec<_>>();
+        let r = kernels
+            .iter()
+            .map(|kk| (kk.len() / 2) as isize)
+            .collect::<Vec<_>>();
         let (mut sum, mut weight) = (0.0, 0.0);
         for dz in -r[2]..=r[2] {
             for dy in -r[1]..=r[1] {
                 for dx in -r[0]..=r[0] {
                     if let Some(v) = at(i + dx, j + dy, k + dz) {
-                        let w = kernels[0][(dx + r[0]) as usize] * kernels[1][(dy + r[1]) as usize] * kernels[2][(dz + r[2]) as usize];
+                        let w = kernels[0][(dx + r[0]) as usize]
+                            * kernels[1][(dy + r[1]) as usize]
+                            * kernels[2][(dz + r[2]) as usize];
                         sum += w * v;
                         weight += w;
                     }
@@ -90,11 +98,21 @@ pub fn canny(values: &[f32], layout: &Layout, params: &EdgeParams) -> ReferenceC
         }
         g
     };
-    let magnitude: Vec<f64> = (0..n).map(|idx| gradient(idx).iter().map(|g| g * g).sum::<f64>().sqrt()).collect();
+    let magnitude: Vec<f64> = (0..n)
+        .map(|idx| gradient(idx).iter().map(|g| g * g).sum::<f64>().sqrt())
+        .collect();
     // Quantile thresholds over voxels with some gradient.
-    let mut positive: Vec<f64> = (0..n).filter(|&i| values[i].is_finite() && magnitude[i] > 0.0).map(|i| magnitude[i]).collect();
+    let mut positive: Vec<f64> = (0..n)
+        .filter(|&i| values[i].is_finite() && magnitude[i] > 0.0)
+        .map(|i| magnitude[i])
+        .collect();
     positive.sort_by(f64::total_cmp);
-    let quantile = |q: f64| positive.get(((positive.len().max(1) - 1) as f64 * q).round() as usize).copied().unwrap_or(f64::INFINITY);
+    let quantile = |q: f64| {
+        positive
+            .get(((positive.len().max(1) - 1) as f64 * q).round() as usize)
+            .copied()
+            .unwrap_or(f64::INFINITY)
+    };
     let (low, high) = match params.thresholds {
         super::ThresholdKind::Quantile => (quantile(params.low), quantile(params.high)),
         super::ThresholdKind::Absolute => (params.low, params.high),
@@ -132,13 +150,20 @@ pub fn canny(values: &[f32], layout: &Layout, params: &EdgeParams) -> ReferenceC
         let behind = sample([0, 1, 2].map(|a| p[a] - step[a]));
         candidate[idx] = m >= low && m >= ahead && m > behind;
         let scale = m.max(1e-12);
-        margin[idx] = [(m - low).abs(), (m - high).abs(), (m - ahead).abs(), (m - behind).abs()]
-            .into_iter()
-            .fold(f64::INFINITY, f64::min)
+        margin[idx] = [
+            (m - low).abs(),
+            (m - high).abs(),
+            (m - ahead).abs(),
+            (m - behind).abs(),
+        ]
+        .into_iter()
+        .fold(f64::INFINITY, f64::min)
             / scale;
     }
     // Hysteresis: grow from strong voxels until nothing changes.
-    let mut edge: Vec<bool> = (0..n).map(|i| candidate[i] && magnitude[i] >= high).collect();
+    let mut edge: Vec<bool> = (0..n)
+        .map(|i| candidate[i] && magnitude[i] >= high)
+        .collect();
     loop {
         let mut changed = false;
         for idx in 0..n {

@@ -2,7 +2,9 @@
 //! finds the bin that holds each rank, a second pass sorts that bin only.
 
 /// Thresholds as numbers, or as quantiles of the values considered.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, clap::ValueEnum, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize, clap::ValueEnum, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ThresholdKind {
     /// Quantiles (0 to 1) of the gradient magnitude: one setting fits MRI, CT and maps.
@@ -61,14 +63,19 @@ mod tests {
 
     #[test]
     fn matches_sorting() {
-        let values: Vec<f32> = (0..10_001).map(|n| ((n * 7919) % 10_007) as f32 * 0.37).collect();
+        let values: Vec<f32> = (0..10_001)
+            .map(|n| ((n * 7919) % 10_007) as f32 * 0.37)
+            .collect();
         let mut sorted: Vec<f32> = values.iter().copied().filter(|_| true).collect();
         sorted.sort_by(f32::total_cmp);
         for q in [0.0, 0.1, 0.5, 0.9, 0.999, 1.0] {
             let expected = sorted[((sorted.len() - 1) as f64 * q).round() as usize];
             assert_eq!(quantile(&values, |_| true, q), Some(expected), "q = {q}");
         }
-        assert_eq!(quantile(&values, |n| n % 2 == 0 && n < 3, 1.0), Some(values[2]));
+        assert_eq!(
+            quantile(&values, |n| n % 2 == 0 && n < 3, 1.0),
+            Some(values[2])
+        );
         assert_eq!(quantile(&values, |_| false, 0.5), None);
     }
 }
