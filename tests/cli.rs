@@ -163,3 +163,106 @@ fn analyze_pair_without_magic_loads_with_a_warning() {
         "{j}"
     );
 }
+
+#[test]
+fn edges_cli_writes_a_mask_with_the_input_geometry_and_a_sidecar() {
+    let dir = common::scratch_dir("cli_edges");
+    let input = common::data_file("coreg-qa/example_func.nii.gz");
+    let out = dir.join("sub-01.func.edges.nii.gz");
+    let run = rasview(&[
+        "edges",
+        &input.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+        "--mode",
+        "axial",
+        "--sigma-mm",
+        "2",
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(out.exists(), "the dotted name is kept");
+    let base = rasview::volume::load(&input).unwrap();
+    let edges = rasview::volume::load(&out).unwrap();
+    assert_eq!(edges.grid.shape, base.grid.shape);
+    assert_eq!(edges.datatype(), rasview::volume::Datatype::U8);
+    // Same place in the world, to the precision the header stores.
+    let gap = edges
+        .grid
+        .world_from_voxel
+        .max_corner_distance(&base.grid.world_from_voxel, base.grid.index_extent());
+    assert!(gap < 1e-4, "{gap} mm");
+    assert_eq!(
+        (edges.header.sform_code, edges.header.qform_code),
+        (base.header.sform_code, base.header.qform_code)
+    );
+    assert_eq!(edges.header.pixdim[1..4], base.header.pixdim[1..4]);
+    assert_eq!(edges.header.xyzt_units, base.header.xyzt_units);
+    let qgap = edges
+        .qform
+        .unwrap()
+        .max_corner_distance(&base.qform.unwrap(), base.grid.index_extent());
+    assert!(qgap < 1e-4, "qform moved by {qgap} mm");
+    let edge_count = edges.frame_f32(0).iter().filter(|&&v| v == 1.0).count();
+    assert!(edge_count > 500);
+
+    let sidecar: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("sub-01.func.edges.json")).unwrap())
+            .unwrap();
+    assert_eq!(sidecar["params"]["sigma_mm"], 2.0);
+    assert_eq!(sidecar["params"]["detector"], "canny");
+    assert_eq!(sidecar["edge_voxels"], edge_count);
+    assert!(sidecar["slices"].as_str().unwrap().contains("axis k"));
+    assert_eq!(sidecar["rasview_version"], env!("CARGO_PKG_VERSION"));
+    // The recorded hash is the input file's, computed independently here.
+    let recorded = sidecar["input"][0]["sha256"].as_str().unwrap();
+    let sha = Command::new("sha256sum").arg(&input).output();
+    if let Some(sha) = sha.ok().filter(|o| o.status.success()) {
+        let expected = String::from_utf8_lossy(&sha.stdout)
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(recorded, expected);
+    }
+    assert_eq!(recorded.len(), 64);
+}
+
+#[test]
+fn edges_cli_never_overwrites_its_input() {
+    let dir = common::scratch_dir("cli_edges_input");
+    let input = dir.join("scan.nii.gz");
+    std::fs::copy(common::data_file("nifti-space/RAS.nii.gz"), &input).unwrap();
+    let before = std::fs::read(&input).unwrap();
+    let run = rasview(&[
+        "edges",
+        &input.to_string_lossy(),
+        "--out",
+        &input.to_string_lossy(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("refusing to overwrite"));
+    assert_eq!(std::fs::read(&input).unwrap(), before);
+    // Bad parameters are named, and nothing is written.
+    let out = dir.join("e.nii.gz");
+    let run = rasview(&[
+        "edges",
+        &input.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+        "--low",
+        "1.5",
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("between 0 and 1"));
+    assert!(!out.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+}

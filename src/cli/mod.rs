@@ -1,6 +1,7 @@
 //! The command line: subcommands over the same library functions the window uses.
 
 mod bench;
+mod edges;
 mod info;
 mod probe;
 mod render;
@@ -57,6 +58,8 @@ pub enum Command {
     Info(info::InfoArgs),
     /// The voxel nearest a world point (RAS mm) and its value.
     Probe(probe::ProbeArgs),
+    /// Edge detection (Canny in mm, gradient magnitude, difference of Gaussians) to a NIfTI on the input's grid.
+    Edges(edges::EdgesArgs),
     /// Draw one view (axial, coronal or sagittal) to a PNG, with its world_from_pixel beside it.
     Render(render::RenderArgs),
     /// Measure loading speed and memory beside gzip and nibabel.
@@ -81,6 +84,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Info(args) => info::run(&args),
         Command::Probe(args) => probe::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Edges(args) => edges::run(&args),
         Command::Bench(args) => bench::run(&args),
     };
     match result {

@@ -51,7 +51,7 @@ pub fn smooth(
     let mut scratch = vec![0f32; data.len()];
     for axis in layout.working_axes().collect::<Vec<_>>() {
         let sigma_voxels = sigma_mm / layout.spacing_mm[axis];
-        if !(sigma_voxels >= NO_SMOOTHING_VOXELS) {
+        if sigma_voxels.is_nan() || sigma_voxels < NO_SMOOTHING_VOXELS {
             continue;
         }
         let taps = kernel(sigma_voxels, truncate);

@@ -48,7 +48,7 @@ impl RgbaImage {
     pub fn save_png(&self, path: &Path) -> Result<(), SaveError> {
         let bytes = self.to_png().map_err(|e| SaveError::Io {
             path: path.to_path_buf(),
-            source: std::io::Error::other(e),
+            error: std::io::Error::other(e),
         })?;
         write_atomically(path, false, &[&bytes])
     }

@@ -5,10 +5,12 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum LoadError {
-    #[error("cannot read {}: {source}", path.display())]
+    // `error`, not `source`: the message already carries it, and a chained
+    // source would print it twice.
+    #[error("cannot read {}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 
     #[error("{} is a directory, not a NIfTI file", path.display())]
@@ -64,10 +66,10 @@ pub enum LoadError {
 }
 
 impl LoadError {
-    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+    pub(crate) fn io(path: &std::path::Path, error: std::io::Error) -> Self {
         LoadError::Io {
             path: path.to_path_buf(),
-            source,
+            error,
         }
     }
 

@@ -15,10 +15,12 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum SaveError {
-    #[error("cannot write {}: {source}", path.display())]
+    // `error`, not `source`: the message already carries it, and a chained
+    // source would print it twice.
+    #[error("cannot write {}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("{voxels} voxels do not fill a {shape:?} x {volumes} grid, writing {}", path.display())]
     WrongLength {
@@ -100,9 +102,9 @@ pub fn save(
 /// it over the target: a reader never sees half a file, and a failure leaves
 /// the old file as it was.
 pub fn write_atomically(path: &Path, gzip: bool, parts: &[&[u8]]) -> Result<(), SaveError> {
-    let io_err = |source| SaveError::Io {
+    let io_err = |error| SaveError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     let temporary = temporary_name(path);
     let result = (|| {

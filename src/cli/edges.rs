@@ -1,0 +1,299 @@
+//! `rasview edges`: an edge map written as NIfTI on the input's own grid,
+//! with a sidecar that records how it was made.
+
+use crate::edges::{self, Control, Detector, EdgeMap, EdgeParams, Mode, ThresholdKind};
+use crate::render::Plane;
+use crate::volume::{self, save, RawHeader, Volume, Voxels};
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModeArg {
+    #[value(name = "3d")]
+    ThreeD,
+    Axial,
+    Coronal,
+    Sagittal,
+}
+
+impl ModeArg {
+    fn mode(self) -> Mode {
+        match self {
+            ModeArg::ThreeD => Mode::ThreeD,
+            ModeArg::Axial => Mode::Slices(Plane::Axial),
+            ModeArg::Coronal => Mode::Slices(Plane::Coronal),
+            ModeArg::Sagittal => Mode::Slices(Plane::Sagittal),
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EdgesArgs {
+    /// A NIfTI file.
+    pub file: PathBuf,
+    /// The edge map to write (.nii, .nii.gz, or .hdr); EDGES.json is written beside it.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Volumetric, or slice by slice along a world plane.
+    #[arg(long, value_enum, default_value_t = ModeArg::ThreeD)]
+    pub mode: ModeArg,
+    #[arg(long, value_enum, default_value_t = Detector::Canny)]
+    pub detector: Detector,
+    /// Gaussian sigma in mm.
+    #[arg(long, default_value_t = 1.0)]
+    pub sigma_mm: f64,
+    /// The wider sigma of the difference of Gaussians, in mm.
+    #[arg(long, default_value_t = 1.6)]
+    pub sigma2_mm: f64,
+    /// Low threshold: a quantile (0 to 1) or, with --thresholds absolute, intensity per mm.
+    #[arg(long, default_value_t = 0.8)]
+    pub low: f64,
+    /// High threshold, same units as --low.
+    #[arg(long, default_value_t = 0.9)]
+    pub high: f64,
+    #[arg(long, value_enum, default_value_t = ThresholdKind::Quantile)]
+    pub thresholds: ThresholdKind,
+    /// Which volume of a 4D file.
+    #[arg(long, default_value_t = 0)]
+    pub volume: usize,
+    /// Only voxels where this NIfTI is non-zero count (any grid: sampled at each voxel's world point).
+    #[arg(long)]
+    pub mask: Option<PathBuf>,
+}
+
+#[derive(Debug, Serialize)]
+struct InputRecord {
+    path: String,
+    sha256: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Sidecar {
+    rasview_version: &'static str,
+    command: &'static str,
+    input: Vec<InputRecord>,
+    mask: Option<Vec<InputRecord>>,
+    volume: usize,
+    params: EdgeParams,
+    thresholds_used: Option<[f32; 2]>,
+    slices: Option<String>,
+    edge_voxels: Option<usize>,
+    output: String,
+    output_datatype: &'static str,
+    seconds: f64,
+}
+
+pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
+    let v = super::load_frame_of(&args.file, args.volume)?;
+    refuse_to_overwrite(&args.out, &v)?;
+    let sidecar_path = sidecar_path(&args.out);
+    refuse_to_overwrite(&sidecar_path, &v)?;
+    let params = EdgeParams {
+        detector: args.detector,
+        mode: args.mode.mode(),
+        sigma_mm: args.sigma_mm,
+        sigma2_mm: args.sigma2_mm,
+        thresholds: args.thresholds,
+        low: args.low,
+        high: args.high,
+        ..EdgeParams::default()
+    };
+    check_params(&params)?;
+    let mask_volume = args.mask.as_ref().map(|m| volume::load(m)).transpose()?;
+    let considered = mask_volume.as_ref().map(|m| mask_on_grid(m, &v));
+
+    let started = Instant::now();
+    let result = edges::detect_volume(
+        &v,
+        args.volume,
+        &params,
+        considered.as_deref(),
+        &Control::none(),
+    )
+    .map_err(|_| anyhow::anyhow!("the edge computation was cancelled"))?;
+    let seconds = started.elapsed().as_secs_f64();
+
+    let voxels = match &result.map {
+        EdgeMap::Mask(m) => Voxels::U8(m.clone()),
+        EdgeMap::Magnitude(g) => Voxels::F32(g.clone()),
+    };
+    let header = output_header(&v.header, &params);
+    save::save(&args.out, &header, &voxels, v.grid.shape, 1)?;
+
+    let slices = result.slice_axis.map(|axis| {
+        let plane = match params.mode {
+            Mode::Slices(p) => p.name(),
+            Mode::ThreeD => "3d",
+        };
+        let letters = v.grid.axcodes();
+        format!(
+            "{plane} slices: 2D edges within each slice across voxel axis {} ({}), the axis closest to the {plane} normal{}",
+            ["i", "j", "k"][axis],
+            letters.chars().nth(axis).unwrap_or('?'),
+            if v.grid.is_oblique() {
+                format!("; the volume is oblique by {:.2} degrees, so slices are tilted by up to that much", v.grid.obliquity_degrees())
+            } else {
+                String::new()
+            }
+        )
+    });
+    let sidecar = Sidecar {
+        rasview_version: env!("CARGO_PKG_VERSION"),
+        command: "edges",
+        input: records(&[v.source.header.clone(), v.source.image.clone()])?,
+        mask: match &mask_volume {
+            Some(m) => Some(records(&[m.source.header.clone(), m.source.image.clone()])?),
+            None => None,
+        },
+        volume: args.volume,
+        params,
+        thresholds_used: result
+            .low_abs
+            .zip(result.high_abs)
+            .map(|(l, h)| [l, h])
+            .or(result.high_abs.map(|h| [h, h])),
+        slices,
+        edge_voxels: matches!(result.map, EdgeMap::Mask(_)).then(|| result.edge_count()),
+        output: args.out.display().to_string(),
+        output_datatype: voxels.datatype().name(),
+        seconds,
+    };
+    let json = serde_json::to_vec_pretty(&sidecar)?;
+    save::write_atomically(&sidecar_path, false, &[&json])?;
+    if let Some(count) = sidecar.edge_voxels {
+        eprintln!(
+            "{count} edge voxels in {seconds:.2} s -> {}",
+            args.out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check_params(p: &EdgeParams) -> Result<()> {
+    if !(p.sigma_mm >= 0.0 && p.sigma_mm.is_finite()) {
+        bail!("--sigma-mm must be a finite number, at least 0");
+    }
+    if p.detector == Detector::Dog && (p.sigma2_mm <= p.sigma_mm || p.sigma2_mm.is_nan()) {
+        bail!(
+            "--sigma2-mm ({}) must be larger than --sigma-mm ({}) for a difference of Gaussians",
+            p.sigma2_mm,
+            p.sigma_mm
+        );
+    }
+    if p.thresholds == ThresholdKind::Quantile
+        && !((0.0..=1.0).contains(&p.low) && (0.0..=1.0).contains(&p.high))
+    {
+        bail!("quantile thresholds --low and --high must lie between 0 and 1");
+    }
+    if !(p.low.is_finite() && p.high.is_finite()) {
+        bail!("--low and --high must be finite");
+    }
+    Ok(())
+}
+
+/// The input's header with its geometry untouched (dims, pixdim, sform,
+/// qform and their codes, units), and nothing that would rescale the mask.
+fn output_header(input: &RawHeader, params: &EdgeParams) -> RawHeader {
+    let mut h = input.clone();
+    h.scl_slope = 1.0;
+    h.scl_inter = 0.0;
+    h.cal_min = 0.0;
+    h.cal_max = 0.0;
+    h.intent_code = 0;
+    let text = format!(
+        "rasview edges {:?} sigma {} mm",
+        params.detector, params.sigma_mm
+    );
+    h.descrip = [0; 80];
+    for (d, b) in h.descrip.iter_mut().zip(text.bytes().take(79)) {
+        *d = b;
+    }
+    h
+}
+
+/// A mask from any grid, sampled at each voxel centre of `base` through
+/// both affines (nearest): non-zero counts.
+fn mask_on_grid(mask: &Volume, base: &Volume) -> Vec<bool> {
+    let [nx, ny, nz] = base.grid.shape;
+    let mut out = Vec::with_capacity(nx * ny * nz);
+    for k in 0..nz {
+        for j in 0..ny {
+            for i in 0..nx {
+                let world = base.grid.world_from_index([i, j, k]);
+                out.push(
+                    mask.probe(world, 0)
+                        .is_some_and(|(_, v)| v != 0.0 && !v.is_nan()),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Never write over a file the command reads.
+fn refuse_to_overwrite(out: &Path, input: &Volume) -> Result<()> {
+    let Ok(target) = std::fs::canonicalize(out) else {
+        return Ok(()); // does not exist yet
+    };
+    for source in [&input.source.header, &input.source.image] {
+        if std::fs::canonicalize(source).is_ok_and(|s| s == target) {
+            bail!(
+                "refusing to overwrite the input {} with the output",
+                source.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// EDGES.nii.gz -> EDGES.json (also for .nii, .hdr, .hdr.gz).
+pub fn sidecar_path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let base = name.strip_suffix(".gz").unwrap_or(&name);
+    let stem = [".nii", ".hdr", ".img"]
+        .iter()
+        .find_map(|e| base.strip_suffix(e))
+        .unwrap_or(base);
+    out.with_file_name(format!("{stem}.json"))
+}
+
+fn records(paths: &[PathBuf]) -> Result<Vec<InputRecord>> {
+    let mut out: Vec<InputRecord> = Vec::new();
+    for p in paths {
+        if out.iter().any(|r| r.path == p.display().to_string()) {
+            continue;
+        }
+        out.push(InputRecord {
+            path: p.display().to_string(),
+            sha256: sha256_of(p)?,
+        });
+    }
+    Ok(out)
+}
+
+pub fn sha256_of(path: &Path) -> Result<String> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
