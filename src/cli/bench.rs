@@ -27,6 +27,17 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 3)]
         repeat: usize,
     },
+    /// 3D and 2D Canny beside SimpleITK, OpenCV and scikit-image (when python3 has them).
+    Edges {
+        /// Edge length of the cube made for the 3D run.
+        #[arg(long, default_value_t = 256)]
+        size: usize,
+        /// Also run on this real file (3D) and report agreement with SimpleITK.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+    },
     /// Reslice and colour one 512x512 view of an oblique 256^3 volume.
     Render {
         #[arg(long, default_value_t = 256)]
@@ -43,6 +54,7 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
             bench_load(*size, file.as_deref(), (*repeat).max(1))
         }
         BenchWhat::Render { size, repeat } => bench_render(*size, (*repeat).max(1)),
+        BenchWhat::Edges { size, file, repeat } => super::bench_edges::run(*size, file.as_deref(), (*repeat).max(1)),
     }
 }
 

@@ -165,7 +165,7 @@ pub fn run(args: &InfoArgs) -> Result<ExitCode> {
 /// and needs no extra crate.
 pub const PEAK_MEMORY_ENV: &str = "RASVIEW_REPORT_PEAK_RSS";
 
-fn report_peak_memory_if_asked() {
+pub(crate) fn report_peak_memory_if_asked() {
     if std::env::var_os(PEAK_MEMORY_ENV).is_none() {
         return;
     }

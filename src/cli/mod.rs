@@ -1,6 +1,7 @@
 //! The command line: subcommands over the same library functions the window uses.
 
 mod bench;
+mod bench_edges;
 mod edges;
 mod info;
 mod probe;

@@ -1,0 +1,260 @@
+//! `rasview bench edges`: rasview's Canny beside SimpleITK (3D), OpenCV and
+//! scikit-image (2D) on the same data, in one run, plus the agreement of
+//! the edge maps (boundary F-score with one voxel of tolerance).
+
+use crate::edges::{self, Control, EdgeMap, EdgeParams, Mode, ThresholdKind};
+use crate::render::Plane;
+use crate::volume::{self, save, Voxels};
+use anyhow::Result;
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+/// The peers, in Python: each prints "name seconds" lines; thresholds are
+/// passed as absolute gradient magnitudes so all tools cut at the same
+/// strength. The agreement part writes nothing, it prints F-scores.
+const PEERS: &str = r#"
+import sys, time, json
+import numpy as np
+mode, path, low, high, repeat = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+def best(f):
+    b = 1e9
+    for _ in range(repeat):
+        t = time.perf_counter(); out = f(); b = min(b, time.perf_counter() - t)
+    return b, out
+def fscore(a, b):
+    from scipy.ndimage import binary_dilation
+    st = np.ones((3,) * a.ndim, bool)
+    p = (a & binary_dilation(b, st)).sum() / max(a.sum(), 1)
+    r = (b & binary_dilation(a, st)).sum() / max(b.sum(), 1)
+    return 2 * p * r / max(p + r, 1e-12), p, r
+if mode == "3d":
+    try:
+        import SimpleITK as sitk
+        img = sitk.Cast(sitk.ReadImage(path), sitk.sitkFloat32)
+        f = sitk.CannyEdgeDetectionImageFilter()
+        f.SetVariance(1.0); f.SetLowerThreshold(low); f.SetUpperThreshold(high)
+        secs, out = best(lambda: f.Execute(img))
+        print("SimpleITK CannyEdgeDetectionImageFilter (variance 1 mm^2)", secs)
+        if len(sys.argv) > 6:
+            import nibabel as nib
+            ours = np.asanyarray(nib.load(sys.argv[6]).dataobj) > 0
+            theirs = np.transpose(sitk.GetArrayFromImage(out) > 0, (2, 1, 0))
+            fs, p, r = fscore(ours, theirs)
+            print("agreement F=%.3f precision=%.3f recall=%.3f rasview=%d SimpleITK=%d" % (fs, p, r, ours.sum(), theirs.sum()))
+    except ImportError:
+        print("SimpleITK missing")
+else:
+    img = np.load(path)
+    try:
+        import cv2
+        def run():
+            u8 = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+            return cv2.Canny(cv2.GaussianBlur(u8, (0, 0), 1.0), 50, 100)
+        print("OpenCV GaussianBlur + Canny (uint8)", best(run)[0])
+    except ImportError:
+        print("OpenCV missing")
+    try:
+        from skimage.feature import canny
+        secs, out = best(lambda: canny(img, sigma=1.0, low_threshold=0.8, high_threshold=0.9, use_quantiles=True))
+        print("scikit-image canny (sigma 1)", secs)
+        if len(sys.argv) > 6:
+            ours = np.load(sys.argv[6]) > 0
+            fs, p, r = fscore(ours, out)
+            print("agreement F=%.3f precision=%.3f recall=%.3f rasview=%d scikit-image=%d" % (fs, p, r, ours.sum(), out.sum()))
+    except ImportError:
+        print("scikit-image missing")
+"#;
+
+pub fn run(n: usize, file: Option<&Path>, repeat: usize) -> Result<ExitCode> {
+    let scratch = std::env::temp_dir().join(format!("rasview-bench-edges-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)?;
+    let cube = scratch.join(format!("cube_{n}.nii.gz"));
+    make_float_volume(&cube, n)?;
+    println!("== 3D Canny, sigma 1 mm, on a {n}^3 float32 volume (1 mm voxels)");
+    compare_3d(&cube, repeat, &scratch, false)?;
+    if let Some(f) = file {
+        println!("\n== 3D Canny, sigma 1 mm, on {}", f.display());
+        compare_3d(f, repeat, &scratch, true)?;
+    }
+    println!("\n== 2D Canny, sigma 1 mm, on a 512x512 slice");
+    compare_2d(file, repeat, &scratch)?;
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn compare_3d(path: &Path, repeat: usize, scratch: &Path, agreement: bool) -> Result<()> {
+    let v = volume::load(path)?;
+    let params = EdgeParams::default();
+    let mut seconds = f64::INFINITY;
+    let mut result = None;
+    for _ in 0..repeat {
+        let t = Instant::now();
+        let r = edges::detect_volume(&v, 0, &params, None, &Control::none()).map_err(|_| anyhow::anyhow!("cancelled"))?;
+        seconds = seconds.min(t.elapsed().as_secs_f64());
+        result = Some(r);
+    }
+    let result = result.expect("at least one run");
+    let (low, high) = (result.low_abs.unwrap_or(0.0), result.high_abs.unwrap_or(0.0));
+    println!(
+        "{:<60} {:>8.3} s  ({} edge voxels, thresholds {low:.2} / {high:.2} per mm)",
+        format!("rasview ({} threads)", rayon::current_num_threads()),
+        seconds,
+        result.edge_count()
+    );
+    let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build()?.install(|| {
+        let t = Instant::now();
+        let _ = edges::detect_volume(&v, 0, &params, None, &Control::none());
+        t.elapsed().as_secs_f64()
+    });
+    println!("{:<60} {:>8.3} s", "rasview (1 thread)", one_thread);
+    let ours_path = scratch.join("ours.nii.gz");
+    if let EdgeMap::Mask(m) = &result.map {
+        save::save(&ours_path, &v.header, &Voxels::U8(m.clone()), v.grid.shape, 1)?;
+    }
+    let mut args = vec!["3d".to_string(), path.display().to_string(), low.to_string(), high.to_string(), repeat.to_string()];
+    if agreement {
+        args.push(ours_path.display().to_string());
+    }
+    let peers = python(&args);
+    print_peers(&peers, seconds);
+    if let Some(peak) = peak_rss_kib(path) {
+        let float_mib = (v.frame_len() * 4) as f64 / 1048576.0;
+        println!(
+            "peak resident memory of `rasview edges` on it: {:.1} MiB; `rasview info`: {:.1} MiB; extra {:.1} MiB = {:.2}x the float32 volume ({float_mib:.1} MiB)",
+            peak.0 as f64 / 1024.0,
+            peak.1 as f64 / 1024.0,
+            (peak.0 as f64 - peak.1 as f64) / 1024.0,
+            (peak.0 as f64 - peak.1 as f64) / 1024.0 / float_mib
+        );
+    }
+    Ok(())
+}
+
+fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> {
+    // A real slice when a file is given (resampled to 512x512 by nearest), else a synthetic one.
+    let n = 512;
+    let slice: Vec<f32> = match file {
+        Some(f) => {
+            let v = volume::load(f)?;
+            let frame = v.frame_f32(0);
+            let [nx, ny, nz] = v.grid.shape;
+            (0..n * n).map(|p| frame[[(p % n) * nx / n, (p / n) * ny / n, nz / 2]]).collect()
+        }
+        None => (0..n * n)
+            .map(|p| {
+                let (x, y) = ((p % n) as f32 - 256.0, (p / n) as f32 - 256.0);
+                if x * x / 1.7 + y * y < 200.0 * 200.0 { 500.0 + 80.0 * (x * 0.05).sin() } else { 20.0 }
+            })
+            .collect(),
+    };
+    let params = EdgeParams {
+        mode: Mode::Slices(Plane::Axial),
+        thresholds: ThresholdKind::Quantile,
+        ..EdgeParams::default()
+    };
+    let mut seconds = f64::INFINITY;
+    let mut mask = Vec::new();
+    for _ in 0..repeat.max(5) {
+        let t = Instant::now();
+        let r = edges::detect(&slice, [n, n, 1], [1.0; 3], Some(2), &params, None, &Control::none()).map_err(|_| anyhow::anyhow!("cancelled"))?;
+        seconds = seconds.min(t.elapsed().as_secs_f64());
+        if let EdgeMap::Mask(m) = r.map {
+            mask = m;
+        }
+    }
+    println!("{:<60} {:>8.4} s", format!("rasview ({} threads)", rayon::current_num_threads()), seconds);
+    let npy = scratch.join("slice.npy");
+    let ours = scratch.join("ours.npy");
+    write_npy_f32(&npy, n, &slice)?;
+    write_npy_f32(&ours, n, &mask.iter().map(|&m| m as f32).collect::<Vec<_>>())?;
+    let peers = python(&["2d".into(), npy.display().to_string(), "0".into(), "0".into(), repeat.max(5).to_string(), ours.display().to_string()]);
+    print_peers(&peers, seconds);
+    Ok(())
+}
+
+fn print_peers(lines: &[String], ours: f64) {
+    if lines.is_empty() {
+        println!("(no peers: python3 with SimpleITK / OpenCV / scikit-image not found)");
+    }
+    for line in lines {
+        match line.rsplit_once(' ').and_then(|(name, s)| s.parse::<f64>().ok().map(|s| (name, s))) {
+            Some((name, s)) => println!("{name:<60} {s:>8.4} s  (rasview is {:.1}x faster)", s / ours),
+            None => println!("{line}"),
+        }
+    }
+}
+
+fn python(args: &[String]) -> Vec<String> {
+    let out = Command::new("python3").arg("-c").arg(PEERS).args(args).stderr(Stdio::inherit()).output();
+    match out {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).lines().map(str::to_string).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Peak RSS (KiB) of `rasview edges FILE` and of `rasview info FILE`.
+fn peak_rss_kib(path: &Path) -> Option<(u64, u64)> {
+    let exe = std::env::current_exe().ok()?;
+    let out_dir = std::env::temp_dir().join(format!("rasview-bench-rss-{}", std::process::id()));
+    std::fs::create_dir_all(&out_dir).ok()?;
+    let peak = |args: &[&std::ffi::OsStr]| -> Option<u64> {
+        let o = Command::new(&exe).args(args).env(super::info::PEAK_MEMORY_ENV, "1").stdout(Stdio::null()).output().ok()?;
+        let text = String::from_utf8_lossy(&o.stderr);
+        text.lines().find(|l| l.starts_with("peak_rss "))?.split_whitespace().nth(1)?.parse().ok()
+    };
+    let out = out_dir.join("e.nii");
+    let edges = peak(&["edges".as_ref(), path.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    let info = peak(&["info".as_ref(), path.as_os_str()]);
+    let _ = std::fs::remove_dir_all(&out_dir);
+    Some((edges?, info?))
+}
+
+/// A float32 cube with spheres, a slab and noise: edges of several strengths.
+fn make_float_volume(path: &Path, n: usize) -> Result<()> {
+    let mut values = Vec::with_capacity(n * n * n);
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let c = n as f64 / 2.0;
+    for k in 0..n {
+        for j in 0..n {
+            for i in 0..n {
+                let (x, y, z) = (i as f64 - c, j as f64 - c, k as f64 - c);
+                let r = (x * x + y * y / 0.8 + z * z / 0.9).sqrt();
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let noise = (state % 1000) as f64 / 1000.0 * 20.0 - 10.0;
+                let mut v = if r < 0.4 * n as f64 { 300.0 } else { 50.0 };
+                if (x - 0.1 * c).powi(2) + y * y + (z + 0.2 * c).powi(2) < (0.15 * c).powi(2) {
+                    v += 200.0;
+                }
+                values.push((v + noise) as f32);
+            }
+        }
+    }
+    let header = crate::volume::RawHeader {
+        sform_code: 1,
+        srow: [[1.0, 0.0, 0.0, -c], [0.0, 1.0, 0.0, -c], [0.0, 0.0, 1.0, -c]],
+        ..Default::default()
+    };
+    save::save(path, &header, &Voxels::F32(values), [n, n, n], 1)?;
+    Ok(())
+}
+
+/// A 2D float32 array in NumPy's .npy format (C order, rows of `n`).
+fn write_npy_f32(path: &Path, n: usize, values: &[f32]) -> Result<()> {
+    let rows = values.len() / n;
+    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {n}), }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    for v in values {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    std::fs::write(path, bytes)?;
+    Ok(())
+}
