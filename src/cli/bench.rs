@@ -54,7 +54,9 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
             bench_load(*size, file.as_deref(), (*repeat).max(1))
         }
         BenchWhat::Render { size, repeat } => bench_render(*size, (*repeat).max(1)),
-        BenchWhat::Edges { size, file, repeat } => super::bench_edges::run(*size, file.as_deref(), (*repeat).max(1)),
+        BenchWhat::Edges { size, file, repeat } => {
+            super::bench_edges::run(*size, file.as_deref(), (*repeat).max(1))
+        }
     }
 }
 

@@ -90,29 +90,48 @@ fn compare_3d(path: &Path, repeat: usize, scratch: &Path, agreement: bool) -> Re
     let mut result = None;
     for _ in 0..repeat {
         let t = Instant::now();
-        let r = edges::detect_volume(&v, 0, &params, None, &Control::none()).map_err(|_| anyhow::anyhow!("cancelled"))?;
+        let r = edges::detect_volume(&v, 0, &params, None, &Control::none())
+            .map_err(|_| anyhow::anyhow!("cancelled"))?;
         seconds = seconds.min(t.elapsed().as_secs_f64());
         result = Some(r);
     }
     let result = result.expect("at least one run");
-    let (low, high) = (result.low_abs.unwrap_or(0.0), result.high_abs.unwrap_or(0.0));
+    let (low, high) = (
+        result.low_abs.unwrap_or(0.0),
+        result.high_abs.unwrap_or(0.0),
+    );
     println!(
         "{:<60} {:>8.3} s  ({} edge voxels, thresholds {low:.2} / {high:.2} per mm)",
         format!("rasview ({} threads)", rayon::current_num_threads()),
         seconds,
         result.edge_count()
     );
-    let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build()?.install(|| {
-        let t = Instant::now();
-        let _ = edges::detect_volume(&v, 0, &params, None, &Control::none());
-        t.elapsed().as_secs_f64()
-    });
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()?
+        .install(|| {
+            let t = Instant::now();
+            let _ = edges::detect_volume(&v, 0, &params, None, &Control::none());
+            t.elapsed().as_secs_f64()
+        });
     println!("{:<60} {:>8.3} s", "rasview (1 thread)", one_thread);
     let ours_path = scratch.join("ours.nii.gz");
     if let EdgeMap::Mask(m) = &result.map {
-        save::save(&ours_path, &v.header, &Voxels::U8(m.clone()), v.grid.shape, 1)?;
+        save::save(
+            &ours_path,
+            &v.header,
+            &Voxels::U8(m.clone()),
+            v.grid.shape,
+            1,
+        )?;
     }
-    let mut args = vec!["3d".to_string(), path.display().to_string(), low.to_string(), high.to_string(), repeat.to_string()];
+    let mut args = vec![
+        "3d".to_string(),
+        path.display().to_string(),
+        low.to_string(),
+        high.to_string(),
+        repeat.to_string(),
+    ];
     if agreement {
         args.push(ours_path.display().to_string());
     }
@@ -139,12 +158,18 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
             let v = volume::load(f)?;
             let frame = v.frame_f32(0);
             let [nx, ny, nz] = v.grid.shape;
-            (0..n * n).map(|p| frame[[(p % n) * nx / n, (p / n) * ny / n, nz / 2]]).collect()
+            (0..n * n)
+                .map(|p| frame[[(p % n) * nx / n, (p / n) * ny / n, nz / 2]])
+                .collect()
         }
         None => (0..n * n)
             .map(|p| {
                 let (x, y) = ((p % n) as f32 - 256.0, (p / n) as f32 - 256.0);
-                if x * x / 1.7 + y * y < 200.0 * 200.0 { 500.0 + 80.0 * (x * 0.05).sin() } else { 20.0 }
+                if x * x / 1.7 + y * y < 200.0 * 200.0 {
+                    500.0 + 80.0 * (x * 0.05).sin()
+                } else {
+                    20.0
+                }
             })
             .collect(),
     };
@@ -157,18 +182,42 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
     let mut mask = Vec::new();
     for _ in 0..repeat.max(5) {
         let t = Instant::now();
-        let r = edges::detect(&slice, [n, n, 1], [1.0; 3], Some(2), &params, None, &Control::none()).map_err(|_| anyhow::anyhow!("cancelled"))?;
+        let r = edges::detect(
+            &slice,
+            [n, n, 1],
+            [1.0; 3],
+            Some(2),
+            &params,
+            None,
+            &Control::none(),
+        )
+        .map_err(|_| anyhow::anyhow!("cancelled"))?;
         seconds = seconds.min(t.elapsed().as_secs_f64());
         if let EdgeMap::Mask(m) = r.map {
             mask = m;
         }
     }
-    println!("{:<60} {:>8.4} s", format!("rasview ({} threads)", rayon::current_num_threads()), seconds);
+    println!(
+        "{:<60} {:>8.4} s",
+        format!("rasview ({} threads)", rayon::current_num_threads()),
+        seconds
+    );
     let npy = scratch.join("slice.npy");
     let ours = scratch.join("ours.npy");
     write_npy_f32(&npy, n, &slice)?;
-    write_npy_f32(&ours, n, &mask.iter().map(|&m| m as f32).collect::<Vec<_>>())?;
-    let peers = python(&["2d".into(), npy.display().to_string(), "0".into(), "0".into(), repeat.max(5).to_string(), ours.display().to_string()]);
+    write_npy_f32(
+        &ours,
+        n,
+        &mask.iter().map(|&m| m as f32).collect::<Vec<_>>(),
+    )?;
+    let peers = python(&[
+        "2d".into(),
+        npy.display().to_string(),
+        "0".into(),
+        "0".into(),
+        repeat.max(5).to_string(),
+        ours.display().to_string(),
+    ]);
     print_peers(&peers, seconds);
     Ok(())
 }
@@ -178,17 +227,31 @@ fn print_peers(lines: &[String], ours: f64) {
         println!("(no peers: python3 with SimpleITK / OpenCV / scikit-image not found)");
     }
     for line in lines {
-        match line.rsplit_once(' ').and_then(|(name, s)| s.parse::<f64>().ok().map(|s| (name, s))) {
-            Some((name, s)) => println!("{name:<60} {s:>8.4} s  (rasview is {:.1}x faster)", s / ours),
+        match line
+            .rsplit_once(' ')
+            .and_then(|(name, s)| s.parse::<f64>().ok().map(|s| (name, s)))
+        {
+            Some((name, s)) => println!(
+                "{name:<60} {s:>8.4} s  (rasview is {:.1}x faster)",
+                s / ours
+            ),
             None => println!("{line}"),
         }
     }
 }
 
 fn python(args: &[String]) -> Vec<String> {
-    let out = Command::new("python3").arg("-c").arg(PEERS).args(args).stderr(Stdio::inherit()).output();
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(PEERS)
+        .args(args)
+        .stderr(Stdio::inherit())
+        .output();
     match out {
-        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).lines().map(str::to_string).collect(),
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -199,12 +262,27 @@ fn peak_rss_kib(path: &Path) -> Option<(u64, u64)> {
     let out_dir = std::env::temp_dir().join(format!("rasview-bench-rss-{}", std::process::id()));
     std::fs::create_dir_all(&out_dir).ok()?;
     let peak = |args: &[&std::ffi::OsStr]| -> Option<u64> {
-        let o = Command::new(&exe).args(args).env(super::info::PEAK_MEMORY_ENV, "1").stdout(Stdio::null()).output().ok()?;
+        let o = Command::new(&exe)
+            .args(args)
+            .env(super::info::PEAK_MEMORY_ENV, "1")
+            .stdout(Stdio::null())
+            .output()
+            .ok()?;
         let text = String::from_utf8_lossy(&o.stderr);
-        text.lines().find(|l| l.starts_with("peak_rss "))?.split_whitespace().nth(1)?.parse().ok()
+        text.lines()
+            .find(|l| l.starts_with("peak_rss "))?
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()
     };
     let out = out_dir.join("e.nii");
-    let edges = peak(&["edges".as_ref(), path.as_os_str(), "--out".as_ref(), out.as_os_str()]);
+    let edges = peak(&[
+        "edges".as_ref(),
+        path.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]);
     let info = peak(&["info".as_ref(), path.as_os_str()]);
     let _ = std::fs::remove_dir_all(&out_dir);
     Some((edges?, info?))
@@ -234,7 +312,11 @@ fn make_float_volume(path: &Path, n: usize) -> Result<()> {
     }
     let header = crate::volume::RawHeader {
         sform_code: 1,
-        srow: [[1.0, 0.0, 0.0, -c], [0.0, 1.0, 0.0, -c], [0.0, 0.0, 1.0, -c]],
+        srow: [
+            [1.0, 0.0, 0.0, -c],
+            [0.0, 1.0, 0.0, -c],
+            [0.0, 0.0, 1.0, -c],
+        ],
         ..Default::default()
     };
     save::save(path, &header, &Voxels::F32(values), [n, n, n], 1)?;
@@ -244,7 +326,8 @@ fn make_float_volume(path: &Path, n: usize) -> Result<()> {
 /// A 2D float32 array in NumPy's .npy format (C order, rows of `n`).
 fn write_npy_f32(path: &Path, n: usize, values: &[f32]) -> Result<()> {
     let rows = values.len() / n;
-    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {n}), }}");
+    let mut header =
+        format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {n}), }}");
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
     }

@@ -118,14 +118,16 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
     .map_err(|_| anyhow::anyhow!("the edge computation was cancelled"))?;
     let seconds = started.elapsed().as_secs_f64();
 
-    let voxels = match &result.map {
-        EdgeMap::Mask(m) => Voxels::U8(m.clone()),
-        EdgeMap::Magnitude(g) => Voxels::F32(g.clone()),
+    let edge_voxels = matches!(result.map, EdgeMap::Mask(_)).then(|| result.edge_count());
+    let (low_abs, high_abs, slice_axis) = (result.low_abs, result.high_abs, result.slice_axis);
+    let voxels = match result.map {
+        EdgeMap::Mask(m) => Voxels::U8(m),
+        EdgeMap::Magnitude(g) => Voxels::F32(g),
     };
     let header = output_header(&v.header, &params);
     save::save(&args.out, &header, &voxels, v.grid.shape, 1)?;
 
-    let slices = result.slice_axis.map(|axis| {
+    let slices = slice_axis.map(|axis| {
         let plane = match params.mode {
             Mode::Slices(p) => p.name(),
             Mode::ThreeD => "3d",
@@ -152,13 +154,12 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
         },
         volume: args.volume,
         params,
-        thresholds_used: result
-            .low_abs
-            .zip(result.high_abs)
+        thresholds_used: low_abs
+            .zip(high_abs)
             .map(|(l, h)| [l, h])
-            .or(result.high_abs.map(|h| [h, h])),
+            .or(high_abs.map(|h| [h, h])),
         slices,
-        edge_voxels: matches!(result.map, EdgeMap::Mask(_)).then(|| result.edge_count()),
+        edge_voxels,
         output: args.out.display().to_string(),
         output_datatype: voxels.datatype().name(),
         seconds,
@@ -171,6 +172,7 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
             args.out.display()
         );
     }
+    super::info::report_peak_memory_if_asked();
     Ok(ExitCode::SUCCESS)
 }
 

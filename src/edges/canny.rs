@@ -4,7 +4,7 @@
 
 use super::control::{Cancelled, Control};
 use super::field::Layout;
-use super::gradient::{gradient_at, norm};
+use super::gradient::{gradient_at, interior, norm, Stencil};
 use rayon::prelude::*;
 
 /// Voxels whose magnitude is a local maximum along the gradient and at least
@@ -17,29 +17,82 @@ pub fn suppress_non_maxima(
     control: &Control,
 ) -> Result<Vec<u8>, Cancelled> {
     let mut kept = vec![0u8; magnitude.len()];
-    let slab = layout.slab();
-    kept.par_chunks_mut(slab)
+    let [nx, ny, _] = layout.shape;
+    let has_missing = smoothed.par_iter().any(|v| !v.is_finite());
+    let stencil = Stencil::new(layout);
+    let inv_h = [0, 1, 2].map(|a| (1.0 / layout.spacing_mm[a]) as f32);
+    kept.par_chunks_mut(nx)
         .enumerate()
-        .try_for_each(|(k, chunk)| {
-            control.check()?;
-            for (offset, out) in chunk.iter_mut().enumerate() {
-                let n = k * slab + offset;
+        .try_for_each(|(r, row)| {
+            if r % ny == 0 {
+                control.check()?;
+            }
+            let (j, k) = (r % ny, r / ny);
+            for (i, out) in row.iter_mut().enumerate() {
+                let n = r * nx + i;
                 let m = magnitude[n];
                 if !(m > 0.0 && m >= low) {
                     continue;
                 }
-                let at = layout.coords(n);
-                let Some(step) = step_along_gradient(smoothed, layout, at, n) else {
-                    continue;
+                let at = [i, j, k];
+                let (ahead, behind) = if !has_missing && interior(layout, at) {
+                    // The direction in index units, scaled so its largest
+                    // component is one voxel: both samples stay in the 3x3x3
+                    // neighbourhood, so no clamping is needed.
+                    let g = stencil.gradient(smoothed, n);
+                    let u = [0, 1, 2].map(|a| g[a] * inv_h[a]);
+                    let largest = u[0].abs().max(u[1].abs()).max(u[2].abs());
+                    if largest == 0.0 {
+                        continue;
+                    }
+                    let d = u.map(|x| x / largest);
+                    (
+                        sample_near(magnitude, &stencil, n, d),
+                        sample_near(magnitude, &stencil, n, d.map(|x| -x)),
+                    )
+                } else {
+                    let Some(step) = step_along_gradient(smoothed, layout, at, n) else {
+                        continue;
+                    };
+                    (
+                        interpolate(magnitude, layout, at, step, 1.0),
+                        interpolate(magnitude, layout, at, step, -1.0),
+                    )
                 };
-                let ahead = interpolate(magnitude, layout, at, step, 1.0);
-                let behind = interpolate(magnitude, layout, at, step, -1.0);
                 // Strict on one side, so a two-voxel plateau keeps one voxel.
                 *out = (m >= ahead && m > behind) as u8;
             }
             Ok(())
         })?;
     Ok(kept)
+}
+
+/// Trilinear sample at voxel `n` displaced by `d` (each component in
+/// [-1, 1]) at an interior voxel.
+#[inline]
+fn sample_near(field: &[f32], stencil: &Stencil, n: usize, d: [f32; 3]) -> f32 {
+    let mut base = n;
+    let mut fraction = [0f32; 3];
+    for a in 0..3 {
+        if d[a] < 0.0 {
+            base -= stencil.offset[a];
+            fraction[a] = d[a] + 1.0;
+        } else {
+            fraction[a] = d[a];
+        }
+    }
+    let [sx, sy, sz] = stencil.offset;
+    let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
+    let f = |o: usize| field[base + o];
+    let c00 = lerp(f(0), f(sx), fraction[0]);
+    let c10 = lerp(f(sy), f(sy + sx), fraction[0]);
+    let c01 = lerp(f(sz), f(sz + sx), fraction[0]);
+    let c11 = lerp(f(sz + sy), f(sz + sy + sx), fraction[0]);
+    lerp(
+        lerp(c00, c10, fraction[1]),
+        lerp(c01, c11, fraction[1]),
+        fraction[2],
+    )
 }
 
 /// The gradient direction as an index step whose largest component is one
@@ -114,6 +167,11 @@ pub fn hysteresis(
     const CANDIDATE: u8 = 1;
     const EDGE: u8 = 2;
     let offsets = neighbour_offsets(layout);
+    let strides = layout.strides().map(|s| s as isize);
+    let linear: Vec<isize> = offsets
+        .iter()
+        .map(|d| d[0] * strides[0] + d[1] * strides[1] + d[2] * strides[2])
+        .collect();
     let mut stack = Vec::new();
     for seed in 0..candidates.len() {
         if candidates[seed] != CANDIDATE || magnitude[seed] < high {
@@ -126,6 +184,16 @@ pub fn hysteresis(
         stack.push(seed);
         while let Some(n) = stack.pop() {
             let at = layout.coords(n);
+            if interior(layout, at) {
+                for &d in &linear {
+                    let m = (n as isize + d) as usize;
+                    if candidates[m] == CANDIDATE {
+                        candidates[m] = EDGE;
+                        stack.push(m);
+                    }
+                }
+                continue;
+            }
             for &d in &offsets {
                 let mut q = [0usize; 3];
                 let mut inside = true;

@@ -106,43 +106,54 @@ fn convolve_axis(
         })
         .collect();
     let slab = layout.slab();
-    dst.par_chunks_mut(slab).enumerate().for_each(|(k, out)| {
-        for j in 0..ny {
-            let row = &mut out[j * nx..(j + 1) * nx];
-            match axis {
-                0 => {
-                    let src_row = &src[k * slab + j * nx..k * slab + (j + 1) * nx];
+    // Row by row, so a single 2D slice still uses every core.
+    dst.par_chunks_mut(nx).enumerate().for_each(|(r, row)| {
+        let (j, k) = (r % ny, r / ny);
+        let row_start = r * nx;
+        match axis {
+            0 => {
+                let src_row = &src[row_start..row_start + nx];
+                let edge = |i: usize| {
+                    let lo = radius.saturating_sub(i);
+                    let hi = (radius + nx - i).min(taps.len());
+                    let sum: f32 = (lo..hi).map(|t| taps[t] * src_row[i + t - radius]).sum();
+                    sum * inside[i]
+                };
+                if nx > 2 * radius {
+                    // Interior: every tap inside, no bounds to test.
+                    for (i, o) in row.iter_mut().enumerate().take(nx - radius).skip(radius) {
+                        let window = &src_row[i - radius..=i + radius];
+                        *o = window.iter().zip(taps).map(|(s, w)| s * w).sum();
+                    }
+                    for i in (0..radius).chain(nx - radius..nx) {
+                        row[i] = edge(i);
+                    }
+                } else {
                     for (i, o) in row.iter_mut().enumerate() {
-                        let lo = radius.saturating_sub(i);
-                        let hi = (radius + nx - i).min(taps.len());
-                        let mut sum = 0.0;
-                        for t in lo..hi {
-                            sum += taps[t] * src_row[i + t - radius];
-                        }
-                        *o = sum * inside[i];
+                        *o = edge(i);
                     }
                 }
-                _ => {
-                    // Whole rows at a time: an axpy per tap, which vectorises.
-                    let position = if axis == 1 { j } else { k };
-                    row.fill(0.0);
-                    let lo = radius.saturating_sub(position);
-                    let hi = (radius + n - position).min(taps.len());
-                    for (t, &w) in taps.iter().enumerate().take(hi).skip(lo) {
-                        let p = position + t - radius;
-                        let start = if axis == 1 {
-                            k * slab + p * nx
-                        } else {
-                            p * slab + j * nx
-                        };
-                        for (o, &s) in row.iter_mut().zip(&src[start..start + nx]) {
-                            *o += w * s;
-                        }
+            }
+            _ => {
+                // Whole rows at a time: an axpy per tap, which vectorises.
+                let position = if axis == 1 { j } else { k };
+                row.fill(0.0);
+                let lo = radius.saturating_sub(position);
+                let hi = (radius + n - position).min(taps.len());
+                for (t, &w) in taps.iter().enumerate().take(hi).skip(lo) {
+                    let p = position + t - radius;
+                    let start = if axis == 1 {
+                        k * slab + p * nx
+                    } else {
+                        p * slab + j * nx
+                    };
+                    for (o, &s) in row.iter_mut().zip(&src[start..start + nx]) {
+                        *o += w * s;
                     }
-                    let f = inside[position];
-                    if f != 1.0 {
-                        row.iter_mut().for_each(|o| *o *= f);
-                    }
+                }
+                let f = inside[position];
+                if f != 1.0 {
+                    row.iter_mut().for_each(|o| *o *= f);
                 }
             }
         }

@@ -175,11 +175,17 @@ pub fn detect(
             (control.progress)(0.5);
             // Quantiles of the magnitude where there is any gradient at all:
             // flat background would otherwise decide the thresholds.
-            let (low, high) = match (
-                resolve(&magnitude, params.low),
-                resolve(&magnitude, params.high),
-            ) {
-                (Some(l), Some(h)) => (l.min(h), h.max(l)),
+            // Both quantiles from one pass over the magnitudes.
+            let resolved = match params.thresholds {
+                ThresholdKind::Absolute => Some(vec![params.low as f32, params.high as f32]),
+                ThresholdKind::Quantile => threshold::quantiles(
+                    &magnitude,
+                    |n| keep(n) && magnitude[n] > 0.0,
+                    &[params.low, params.high],
+                ),
+            };
+            let (low, high) = match resolved.as_deref() {
+                Some(&[l, h]) => (l.min(h), h.max(l)),
                 _ => (f32::INFINITY, f32::INFINITY),
             };
             let mut mask =
@@ -261,10 +267,21 @@ pub fn detect_volume(
     considered: Considered,
     control: &Control,
 ) -> Result<EdgeResult, Cancelled> {
-    let frame = volume.frame_f32(t);
-    let values = frame
-        .as_slice_memory_order()
-        .expect("frames are contiguous");
+    // A float32 volume without scaling is used where it lies: no copy of
+    // the largest array in play.
+    let frame;
+    let values: &[f32] = match &volume.voxels {
+        crate::volume::Voxels::F32(v) if volume.scaling.is_identity() => {
+            let len = volume.frame_len();
+            &v[t * len..(t + 1) * len]
+        }
+        _ => {
+            frame = volume.frame_f32(t);
+            frame
+                .as_slice_memory_order()
+                .expect("frames are contiguous")
+        }
+    };
     let slice_axis = match params.mode {
         Mode::ThreeD => None,
         Mode::Slices(plane) => Some(slice_axis_for(volume, plane)),
