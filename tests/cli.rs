@@ -266,3 +266,64 @@ fn edges_cli_never_overwrites_its_input() {
         .collect();
     assert_eq!(leftovers.len(), 1, "{leftovers:?}");
 }
+
+#[test]
+fn edges_mask_on_another_grid_limits_edges_in_world_space() {
+    let dir = common::scratch_dir("cli_edges_mask");
+    let input = common::data_file("nifti-space/LPI.nii.gz");
+    // A coarse RAS mask, 4 mm voxels, that admits only the patient's right (x > 0).
+    let affine = rasview::geometry::Affine::from_rows(common::rows(
+        [[4.0, 0.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 4.0]],
+        [-100.0, -130.0, -80.0],
+    ))
+    .unwrap();
+    let shape = [50, 60, 50];
+    let labels: Vec<u8> = (0..shape.iter().product::<usize>())
+        .map(|n| {
+            let i = n % shape[0];
+            (affine.apply([i as f64, 0.0, 0.0])[0] > 0.0) as u8
+        })
+        .collect();
+    let mask = dir.join("right.nii.gz");
+    rasview::volume::save::save(
+        &mask,
+        &common::sform_header(&affine),
+        &rasview::volume::Voxels::U8(labels),
+        shape,
+        1,
+    )
+    .unwrap();
+    let out = dir.join("edges.nii.gz");
+    let run = rasview(&[
+        "edges",
+        &input.to_string_lossy(),
+        "--out",
+        &out.to_string_lossy(),
+        "--mask",
+        &mask.to_string_lossy(),
+        "--background",
+        "1",
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let edges = rasview::volume::load(&out).unwrap();
+    let frame = edges.frame_f32(0);
+    let mut count = 0;
+    for ((i, j, k), &v) in frame.indexed_iter() {
+        if v != 0.0 {
+            count += 1;
+            let x = edges.grid.world_from_index([i, j, k])[0];
+            // The mask's voxel centres are 4 mm apart: its edge at x = 0 is
+            // sampled to the nearest one, 2 mm either way.
+            assert!(x > -2.0 - 1e-6, "an edge at x = {x} mm, left of the mask");
+        }
+    }
+    assert!(count > 200, "{count} edges on the right");
+    let sidecar: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("edges.json")).unwrap()).unwrap();
+    assert_eq!(sidecar["background"], 1.0);
+    assert!(sidecar["mask"][0]["sha256"].as_str().unwrap().len() == 64);
+}

@@ -64,6 +64,9 @@ pub struct EdgesArgs {
     /// Only voxels where this NIfTI is non-zero count (any grid: sampled at each voxel's world point).
     #[arg(long)]
     pub mask: Option<PathBuf>,
+    /// Only voxels whose value is above this level count (background excluded).
+    #[arg(long, allow_hyphen_values = true)]
+    pub background: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -79,6 +82,7 @@ struct Sidecar {
     input: Vec<InputRecord>,
     mask: Option<Vec<InputRecord>>,
     volume: usize,
+    background: Option<f64>,
     params: EdgeParams,
     thresholds_used: Option<[f32; 2]>,
     slices: Option<String>,
@@ -105,7 +109,19 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
     };
     check_params(&params)?;
     let mask_volume = args.mask.as_ref().map(|m| volume::load(m)).transpose()?;
-    let considered = mask_volume.as_ref().map(|m| mask_on_grid(m, &v));
+    let mut considered = mask_volume.as_ref().map(|m| mask_on_grid(m, &v));
+    if let Some(level) = args.background {
+        let frame = v.frame_f32(args.volume);
+        let above = frame
+            .as_slice_memory_order()
+            .expect("frames are contiguous")
+            .iter()
+            .map(|&x| x as f64 > level);
+        considered = Some(match considered {
+            Some(c) => c.iter().zip(above).map(|(&c, a)| c && a).collect(),
+            None => above.collect(),
+        });
+    }
 
     let started = Instant::now();
     let result = edges::detect_volume(
@@ -153,6 +169,7 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
             None => None,
         },
         volume: args.volume,
+        background: args.background,
         params,
         thresholds_used: low_abs
             .zip(high_abs)
