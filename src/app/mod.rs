@@ -6,6 +6,7 @@ mod panels;
 pub mod state;
 mod textures;
 mod view_panel;
+pub mod worker;
 mod window;
 
 pub use window::{Persisted, RasviewApp, STORAGE_KEY};
