@@ -219,3 +219,165 @@ fn cli_render_writes_png_and_geometry_that_agree() {
     }
     assert!(bright > 100);
 }
+
+/// A ball of radius 18 mm at a world point, stored three ways: permuted,
+/// flipped and oblique. Its edges, drawn over each view, must lie on the
+/// ball's surface in world mm whatever the storage.
+#[test]
+fn edge_overlays_land_on_the_phantom_boundary_in_world_mm() {
+    use rasview::edges::{self, Control, EdgeParams};
+    let centre = [4.0, -6.0, 9.0];
+    let radius = 18.0;
+    let r = rotation_xz(8f64.to_radians(), 21f64.to_radians());
+    let storages = [
+        (
+            "permuted",
+            rows(
+                [[0.0, 0.0, 1.2], [1.0, 0.0, 0.0], [0.0, 1.5, 0.0]],
+                [-26.0, -34.0, -22.0],
+            ),
+        ),
+        (
+            "flipped",
+            rows(
+                [[-1.1, 0.0, 0.0], [0.0, -1.3, 0.0], [0.0, 0.0, 1.6]],
+                [34.0, 26.0, -22.0],
+            ),
+        ),
+        (
+            "oblique",
+            rows(
+                [0, 1, 2].map(|a| [r[a][0] * 1.1, r[a][1] * 1.2, r[a][2] * 1.7]),
+                [-30.0, -40.0, -25.0],
+            ),
+        ),
+    ];
+    for (name, rows_) in storages {
+        let affine = Affine::from_rows(rows_).unwrap();
+        let shape = [52, 52, 40];
+        let grid = Grid::new(shape, affine);
+        let mut values = Vec::new();
+        for k in 0..shape[2] {
+            for j in 0..shape[1] {
+                for i in 0..shape[0] {
+                    let w = grid.world_from_index([i, j, k]);
+                    values.push(if rasview::geometry::affine::distance(w, centre) < radius {
+                        100.0
+                    } else {
+                        0.0
+                    });
+                }
+            }
+        }
+        let result = edges::detect(
+            &values,
+            shape,
+            grid.spacing_mm(),
+            None,
+            &EdgeParams::default(),
+            None,
+            &Control::none(),
+        )
+        .unwrap();
+        let edge_frame = result.to_frame();
+        let frame =
+            ndarray::Array3::from_shape_vec(ndarray::ShapeBuilder::f(shape), values.clone())
+                .unwrap();
+        let spacing = grid.spacing_mm();
+        let diagonal = spacing.iter().map(|s| s * s).sum::<f64>().sqrt();
+        for plane in Plane::ALL {
+            let spec = ViewSpec::fit_volume(&grid, plane, Convention::Radiological, centre);
+            let layer = render::OverlayLayer {
+                values: &edge_frame,
+                grid: &grid,
+                colour: render::EDGE_COLOUR,
+                opacity: 1.0,
+                outline: false,
+            };
+            let view = render::render_view_with(
+                &FrameSource::Scalar(&frame),
+                &grid,
+                &spec,
+                &settings(),
+                &[layer],
+            );
+            let mut drawn = 0;
+            for row in 0..spec.height {
+                for col in 0..spec.width {
+                    let px = view.image.get(col, row);
+                    if px[..3] != render::EDGE_COLOUR {
+                        continue;
+                    }
+                    drawn += 1;
+                    let world = view.world_from_pixel.apply([col as f64, row as f64, 0.0]);
+                    let off = (rasview::geometry::affine::distance(world, centre) - radius).abs();
+                    assert!(
+                        off <= 1.5 * diagonal,
+                        "{name} {}: an edge pixel at {world:?} is {off:.2} mm off the surface",
+                        plane.name()
+                    );
+                }
+            }
+            assert!(
+                drawn > 50,
+                "{name} {}: only {drawn} edge pixels",
+                plane.name()
+            );
+        }
+    }
+}
+
+/// The seed's bug: an overlay on two slices at once. Each view shows exactly
+/// the edges of the voxels nearest its plane, and stepping one slice moves
+/// the overlay with the image.
+#[test]
+fn stepping_a_slice_moves_the_overlay_with_it() {
+    use rasview::edges::{self, Control, EdgeParams};
+    let v = volume::load(&common::data_file("coreg-qa/highres.nii.gz")).unwrap();
+    let result =
+        edges::detect_volume(&v, 0, &EdgeParams::default(), None, &Control::none()).unwrap();
+    let edge_frame = result.to_frame();
+    let frame = v.frame_f32(0);
+    let mut cursor = [2.0, -20.0, 14.3];
+    let mut previous: Option<Vec<bool>> = None;
+    for _ in 0..2 {
+        let spec = ViewSpec::fit_volume(&v.grid, Plane::Axial, Convention::Radiological, cursor);
+        let layer = render::OverlayLayer {
+            values: &edge_frame,
+            grid: &v.grid,
+            colour: render::EDGE_COLOUR,
+            opacity: 1.0,
+            outline: false,
+        };
+        let view = render::render_view_with(
+            &FrameSource::Scalar(&frame),
+            &v.grid,
+            &spec,
+            &settings(),
+            &[layer],
+        );
+        let mut shown = Vec::with_capacity(spec.width * spec.height);
+        for row in 0..spec.height {
+            for col in 0..spec.width {
+                let world = view.world_from_pixel.apply([col as f64, row as f64, 0.0]);
+                // Independently: is the voxel nearest this pixel's world point an edge?
+                let expected = v
+                    .grid
+                    .nearest_voxel(world)
+                    .is_some_and(|[i, j, k]| edge_frame[[i, j, k]] != 0.0);
+                let is_red = view.image.get(col, row)[..3] == render::EDGE_COLOUR;
+                assert_eq!(is_red, expected, "pixel ({col}, {row}) at {world:?}");
+                shown.push(is_red);
+            }
+        }
+        if let Some(before) = &previous {
+            let changed = shown.iter().zip(before).filter(|(a, b)| a != b).count();
+            assert!(
+                changed > 100,
+                "one slice further, the overlay changed in only {changed} pixels"
+            );
+        }
+        previous = Some(shown);
+        cursor[2] += v.grid.spacing_mm()[2];
+    }
+}

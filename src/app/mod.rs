@@ -6,8 +6,8 @@ mod panels;
 pub mod state;
 mod textures;
 mod view_panel;
-pub mod worker;
 mod window;
+pub mod worker;
 
 pub use window::{Persisted, RasviewApp, STORAGE_KEY};
 

@@ -61,40 +61,46 @@ impl<Req: Send + 'static, Res: Send + 'static> Worker<Req, Res> {
         let (send, results): (Sender<(u64, Res)>, _) = channel();
         let thread_shared = shared.clone();
         let thread_shutdown = shutdown.clone();
-        std::thread::Builder::new().name(name.to_string()).spawn(move || loop {
-            let (generation, request) = {
-                let Ok(mut pending) = thread_shared.pending.lock() else { return };
-                loop {
-                    if thread_shutdown.load(Ordering::Acquire) {
+        std::thread::Builder::new()
+            .name(name.to_string())
+            .spawn(move || loop {
+                let (generation, request) = {
+                    let Ok(mut pending) = thread_shared.pending.lock() else {
                         return;
-                    }
-                    if let Some(job) = pending.take() {
-                        break job;
-                    }
-                    pending = match thread_shared.wake.wait(pending) {
-                        Ok(p) => p,
-                        Err(_) => return,
                     };
-                }
-            };
-            thread_shared.running.store(generation, Ordering::Release);
-            thread_shared.progress.store(0f32.to_bits(), Ordering::Relaxed);
-            let context = JobContext {
-                generation,
-                latest: &thread_shared.latest,
-                progress: &thread_shared.progress,
-            };
-            let result = work(request, &context);
-            thread_shared.running.store(0, Ordering::Release);
-            if let Some(result) = result {
-                if !context.is_stale() {
-                    if send.send((generation, result)).is_err() {
-                        return;
+                    loop {
+                        if thread_shutdown.load(Ordering::Acquire) {
+                            return;
+                        }
+                        if let Some(job) = pending.take() {
+                            break job;
+                        }
+                        pending = match thread_shared.wake.wait(pending) {
+                            Ok(p) => p,
+                            Err(_) => return,
+                        };
                     }
-                    on_result();
+                };
+                thread_shared.running.store(generation, Ordering::Release);
+                thread_shared
+                    .progress
+                    .store(0f32.to_bits(), Ordering::Relaxed);
+                let context = JobContext {
+                    generation,
+                    latest: &thread_shared.latest,
+                    progress: &thread_shared.progress,
+                };
+                let result = work(request, &context);
+                thread_shared.running.store(0, Ordering::Release);
+                if let Some(result) = result {
+                    if !context.is_stale() {
+                        if send.send((generation, result)).is_err() {
+                            return;
+                        }
+                        on_result();
+                    }
                 }
-            }
-        })?;
+            })?;
         Ok(Worker {
             shared,
             results,
@@ -119,7 +125,9 @@ impl<Req: Send + 'static, Res: Send + 'static> Worker<Req, Res> {
     /// Drops the queued request and makes the running one stale.
     pub fn cancel(&mut self) {
         self.next_generation += 1;
-        self.shared.latest.store(self.next_generation, Ordering::Release);
+        self.shared
+            .latest
+            .store(self.next_generation, Ordering::Release);
         if let Ok(mut pending) = self.shared.pending.lock() {
             *pending = None;
         }
@@ -140,7 +148,12 @@ impl<Req: Send + 'static, Res: Send + 'static> Worker<Req, Res> {
 
     /// True while a job runs or waits.
     pub fn is_busy(&self) -> bool {
-        let queued = self.shared.pending.lock().map(|p| p.is_some()).unwrap_or(false);
+        let queued = self
+            .shared
+            .pending
+            .lock()
+            .map(|p| p.is_some())
+            .unwrap_or(false);
         queued || self.shared.running.load(Ordering::Acquire) != 0
     }
 
@@ -241,7 +254,10 @@ mod tests {
             std::thread::sleep(Duration::from_millis(1));
         }
         assert!(!worker.is_busy(), "the job stopped");
-        assert!(checks.load(Ordering::SeqCst) < 1000, "stopped within a few checks");
+        assert!(
+            checks.load(Ordering::SeqCst) < 1000,
+            "stopped within a few checks"
+        );
         assert!(wait_for(&worker, Duration::from_millis(50)).is_none());
     }
 }

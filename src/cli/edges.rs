@@ -22,7 +22,7 @@ pub enum ModeArg {
 }
 
 impl ModeArg {
-    fn mode(self) -> Mode {
+    pub fn mode(self) -> Mode {
         match self {
             ModeArg::ThreeD => Mode::ThreeD,
             ModeArg::Axial => Mode::Slices(Plane::Axial),

@@ -2,7 +2,7 @@
 
 mod bench;
 mod bench_edges;
-mod edges;
+pub mod edges;
 mod info;
 mod probe;
 mod render;

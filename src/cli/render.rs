@@ -40,6 +40,20 @@ pub struct RenderArgs {
     /// Draw the crosshair through the cursor.
     #[arg(long)]
     pub crosshair: bool,
+    /// Detect edges (Canny, 3D unless --edges-mode) and draw them over the image.
+    #[arg(long)]
+    pub edges: bool,
+    /// Gaussian sigma in mm for --edges.
+    #[arg(long, default_value_t = 1.0)]
+    pub sigma_mm: f64,
+    #[arg(long, value_enum, default_value_t = super::edges::ModeArg::ThreeD)]
+    pub edges_mode: super::edges::ModeArg,
+    /// A NIfTI drawn over the image where it is non-zero, sampled through its own affine.
+    #[arg(long)]
+    pub overlay: Option<PathBuf>,
+    /// Opacity of --edges and --overlay, 0 to 1.
+    #[arg(long, default_value_t = 0.85)]
+    pub overlay_opacity: f32,
     /// The PNG to write; its geometry goes to the same name with .json.
     #[arg(long)]
     pub out: PathBuf,
@@ -86,7 +100,50 @@ pub fn run(args: &RenderArgs) -> Result<ExitCode> {
         Some(c) => FrameSource::Colour(c),
         None => FrameSource::Scalar(&frame),
     };
-    let mut view = render::render_view(&source, &v.grid, &spec, &settings);
+    let edge_frame = if args.edges {
+        let params = crate::edges::EdgeParams {
+            sigma_mm: args.sigma_mm,
+            mode: args.edges_mode.mode(),
+            ..Default::default()
+        };
+        let result = crate::edges::detect_volume(
+            &v,
+            args.volume,
+            &params,
+            None,
+            &crate::edges::Control::none(),
+        )
+        .map_err(|_| anyhow::anyhow!("the edge computation was cancelled"))?;
+        Some(result.to_frame())
+    } else {
+        None
+    };
+    let overlay_volume = args
+        .overlay
+        .as_ref()
+        .map(|p| crate::volume::load(p))
+        .transpose()?;
+    let overlay_frame = overlay_volume.as_ref().map(|o| o.frame_f32(0));
+    let mut layers = Vec::new();
+    if let (Some(o), Some(frame)) = (&overlay_volume, &overlay_frame) {
+        layers.push(render::OverlayLayer {
+            values: frame,
+            grid: &o.grid,
+            colour: render::OVERLAY_COLOUR,
+            opacity: args.overlay_opacity,
+            outline: false,
+        });
+    }
+    if let Some(frame) = &edge_frame {
+        layers.push(render::OverlayLayer {
+            values: frame,
+            grid: &v.grid,
+            colour: render::EDGE_COLOUR,
+            opacity: args.overlay_opacity,
+            outline: false,
+        });
+    }
+    let mut view = render::render_view_with(&source, &v.grid, &spec, &settings, &layers);
     if args.crosshair {
         view.image
             .draw_crosshair(spec.pixel_from_world(args.ras), [0, 255, 0, 255]);

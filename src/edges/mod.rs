@@ -95,6 +95,17 @@ pub struct EdgeResult {
 }
 
 impl EdgeResult {
+    /// The map as a frame on the input grid (1 on edges for masks), for
+    /// drawing it as an overlay.
+    pub fn to_frame(&self) -> ndarray::Array3<f32> {
+        use ndarray::ShapeBuilder;
+        let values: Vec<f32> = match &self.map {
+            EdgeMap::Mask(m) => m.iter().map(|&v| v as f32).collect(),
+            EdgeMap::Magnitude(g) => g.clone(),
+        };
+        ndarray::Array3::from_shape_vec(self.shape.f(), values).expect("the map fills its shape")
+    }
+
     pub fn edge_count(&self) -> usize {
         match &self.map {
             EdgeMap::Mask(m) => m.iter().filter(|&&v| v != 0).count(),
