@@ -90,9 +90,9 @@ pub fn render_view_with(
         let alpha = layer.opacity.clamp(0.0, 1.0);
         for (px, &on) in view.image.pixels.iter_mut().zip(&covered) {
             if on {
-                for c in 0..3 {
-                    px[c] = (px[c] as f32 * (1.0 - alpha) + layer.colour[c] as f32 * alpha).round()
-                        as u8;
+                for (channel, &target) in px.iter_mut().zip(&layer.colour) {
+                    *channel =
+                        (*channel as f32 * (1.0 - alpha) + target as f32 * alpha).round() as u8;
                 }
             }
         }
