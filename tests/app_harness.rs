@@ -188,3 +188,135 @@ fn idle_frames_build_no_textures() {
     harness.run();
     assert_eq!(harness.state().textures.rebuilds, rebuilds + 3);
 }
+
+/// Steps the harness until the edge worker is idle and a result is on screen.
+fn wait_for_edges(harness: &mut Harness<'_, RasviewApp>) {
+    let start = std::time::Instant::now();
+    loop {
+        harness.step();
+        let app = harness.state();
+        if !app.edges_busy() && app.viewer.edges.is_some() && !app.viewer.edges_stale() {
+            harness.step();
+            return;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "edges never arrived"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+fn edge_frame(app: &RasviewApp) -> Vec<f32> {
+    app.viewer
+        .edges
+        .as_ref()
+        .unwrap()
+        .frame
+        .iter()
+        .copied()
+        .collect()
+}
+
+#[test]
+fn moving_the_sigma_slider_gives_a_newer_result_and_a_different_overlay() {
+    let mut harness = harness_with("nifti-space/RAS.nii.gz");
+    harness.state_mut().viewer.edge_settings.show = true;
+    harness.run_steps(2);
+    wait_for_edges(&mut harness);
+    let first = edge_frame(harness.state());
+    let first_generation = harness.state().viewer.edges.as_ref().unwrap().generation;
+    let rebuilds = harness.state().textures.rebuilds;
+    harness
+        .get_by_role_and_label(egui::Role::Slider, "Sigma mm")
+        .set_value_accesskit(2.5);
+    harness.run_steps(2);
+    wait_for_edges(&mut harness);
+    let app = harness.state();
+    assert_eq!(app.viewer.edge_settings.params.sigma_mm, 2.5);
+    assert!(app.viewer.edges.as_ref().unwrap().generation > first_generation);
+    assert_ne!(edge_frame(app), first, "a wider sigma finds other edges");
+    assert!(
+        app.textures.rebuilds > rebuilds,
+        "the views were redrawn with the new overlay"
+    );
+}
+
+#[test]
+fn a_burst_of_slider_moves_delivers_one_result_the_last() {
+    let mut harness = harness_with("coreg-qa/highres.nii.gz");
+    harness.state_mut().viewer.edge_settings.show = true;
+    harness.run_steps(2);
+    wait_for_edges(&mut harness);
+    let delivered = harness.state().edge_results;
+    for sigma in [1.2, 1.4, 1.6, 1.8, 2.0] {
+        harness
+            .get_by_role_and_label(egui::Role::Slider, "Sigma mm")
+            .set_value_accesskit(sigma);
+        harness.step();
+    }
+    wait_for_edges(&mut harness);
+    let app = harness.state();
+    assert_eq!(
+        app.edge_results,
+        delivered + 1,
+        "only the newest request delivered a result"
+    );
+    assert_eq!(
+        app.viewer.edges.as_ref().unwrap().computed_for.1.sigma_mm,
+        2.0
+    );
+}
+
+#[test]
+fn cancel_stops_a_3d_run_and_switching_planes_recomputes_in_slice_mode() {
+    let mut harness = harness_with("coreg-qa/highres.nii.gz");
+    harness.state_mut().viewer.edge_settings.show = true;
+    harness.run_steps(2);
+    assert!(harness.state().edges_busy(), "a 3D run started");
+    harness.get_by_label("Cancel").click();
+    let start = std::time::Instant::now();
+    while harness.state().edges_busy() {
+        harness.step();
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "cancel did not stop the run"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert_eq!(
+        harness.state().edge_results,
+        0,
+        "a cancelled run delivers nothing"
+    );
+
+    // Per-slice mode follows the active view: hovering another view recomputes.
+    harness.state_mut().viewer.edge_settings.per_slice = true;
+    harness.state_mut().viewer.edge_settings.params.sigma_mm = 1.1; // a new request after the cancel
+    harness.run_steps(2);
+    wait_for_edges(&mut harness);
+    let axial = harness
+        .state()
+        .viewer
+        .edges
+        .as_ref()
+        .unwrap()
+        .computed_for
+        .1
+        .mode;
+    let rect = view_centre(&harness, Plane::Sagittal);
+    harness.hover_at(rect.center());
+    harness.run_steps(2);
+    wait_for_edges(&mut harness);
+    let sagittal = harness
+        .state()
+        .viewer
+        .edges
+        .as_ref()
+        .unwrap()
+        .computed_for
+        .1
+        .mode;
+    assert_eq!(axial, rasview::edges::Mode::Slices(Plane::Axial));
+    assert_eq!(sagittal, rasview::edges::Mode::Slices(Plane::Sagittal));
+}

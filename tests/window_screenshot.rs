@@ -1,5 +1,5 @@
-//! The real window under Xvfb: `rasview --screenshot` opens the bundled
-//! sample, waits until it is drawn, saves a screenshot and exits 0; the
+//! The real window under Xvfb: `rasview --edges --screenshot` opens the
+//! bundled sample with edges on, waits until volume and edges are drawn, saves a screenshot and exits 0; the
 //! picture is checked, not just taken.
 //!
 //! Skips when Xvfb is not installed, unless RASVIEW_REQUIRE_XVFB is set
@@ -105,6 +105,7 @@ fn screenshot_of_the_real_window_shows_three_views_with_letters() {
     let out = dir.join("window.png");
     let status = run_with_timeout(
         Command::new(env!("CARGO_BIN_EXE_rasview"))
+            .arg("--edges")
             .arg("--screenshot")
             .arg(&out)
             .env("DISPLAY", &xvfb.display)
@@ -130,7 +131,7 @@ fn screenshot_of_the_real_window_shows_three_views_with_letters() {
     let quadrants = [("axial", 0, 0), ("coronal", 1, 0), ("sagittal", 0, 1)];
     for (name, qx, qy) in quadrants {
         let (x0, y0) = (left + qx * half_w, top + qy * half_h);
-        let (mut tissue, mut letters, mut crosshair) = (0, 0, 0);
+        let (mut tissue, mut letters, mut crosshair, mut edges) = (0, 0, 0, 0);
         for y in y0 + 5..y0 + half_h - 5 {
             for x in x0 + 5..x0 + half_w - 5 {
                 let [r, g, b] = pixel(x, y);
@@ -142,6 +143,10 @@ fn screenshot_of_the_real_window_shows_three_views_with_letters() {
                 }
                 if g > 180 && r < 120 && b < 120 {
                     crosshair += 1;
+                }
+                // The edge overlay's red (255, 40, 40) at 85% over grey.
+                if r > 200 && g < 90 && b < 90 {
+                    edges += 1;
                 }
             }
         }

@@ -21,6 +21,7 @@ pub fn run(request: crate::cli::WindowRequest) -> ExitCode {
     let file = request.file.unwrap_or_else(bundled_sample);
     let screenshot = request.screenshot;
     let scroll_benchmark = request.scroll_benchmark;
+    let show_edges = request.edges;
     // Test and benchmark runs leave the user's settings alone.
     let screenshot_mode = screenshot.is_some() || scroll_benchmark.is_some();
     let options = eframe::NativeOptions {
@@ -52,6 +53,9 @@ pub fn run(request: crate::cli::WindowRequest) -> ExitCode {
                 app = app.with_scroll_benchmark(frames);
             }
             app.exit_code = app_exit;
+            if show_edges {
+                app.viewer.edge_settings.show = true;
+            }
             app.open(file, &cc.egui_ctx);
             Ok(Box::new(app))
         }),

@@ -75,6 +75,43 @@ pub struct ScreenMapping {
     pub points_per_mm: f64,
 }
 
+/// How edges are computed and drawn.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct EdgeSettings {
+    pub show: bool,
+    pub params: crate::edges::EdgeParams,
+    /// Slice mode follows the active view's plane.
+    pub per_slice: bool,
+    pub colour: [u8; 3],
+    pub opacity: f32,
+    pub outline: bool,
+}
+
+impl Default for EdgeSettings {
+    fn default() -> Self {
+        EdgeSettings {
+            show: false,
+            params: crate::edges::EdgeParams::default(),
+            per_slice: false,
+            colour: crate::render::EDGE_COLOUR,
+            opacity: 0.85,
+            outline: false,
+        }
+    }
+}
+
+/// The newest edge result on screen.
+pub struct EdgeOverlay {
+    pub frame: Arc<Array3<f32>>,
+    /// Bumped with every new result: part of the texture key.
+    pub generation: u64,
+    /// The parameters and volume it was computed for.
+    pub computed_for: (u64, crate::edges::EdgeParams),
+    pub seconds: f64,
+    pub edge_count: usize,
+    pub thresholds: Option<[f32; 2]>,
+}
+
 /// Everything the window shows, apart from the textures.
 pub struct Viewer {
     pub loaded: Option<LoadedVolume>,
@@ -86,6 +123,8 @@ pub struct Viewer {
     pub active_plane: Plane,
     pub error: Option<String>,
     pub recent: Vec<PathBuf>,
+    pub edge_settings: EdgeSettings,
+    pub edges: Option<EdgeOverlay>,
     next_generation: u64,
 }
 
@@ -107,6 +146,8 @@ impl Default for Viewer {
             active_plane: Plane::Axial,
             error: None,
             recent: Vec::new(),
+            edge_settings: EdgeSettings::default(),
+            edges: None,
             next_generation: 1,
         }
     }
@@ -135,6 +176,7 @@ impl Viewer {
         self.display.window = WindowLevel::auto(&loaded.frame);
         self.views = [ViewState::default(); 3];
         self.loaded = Some(loaded);
+        self.edges = None;
         self.error = None;
         self.remember(path);
     }
@@ -146,6 +188,47 @@ impl Viewer {
             if t < l.volume.volume_count && t != l.frame_index {
                 *l = LoadedVolume::new(l.volume.clone(), t, generation);
             }
+        }
+    }
+
+    /// The edge parameters to compute now (slice mode takes the active plane).
+    pub fn wanted_edges(&self) -> Option<(u64, crate::edges::EdgeParams)> {
+        let l = self.loaded.as_ref()?;
+        if !self.edge_settings.show {
+            return None;
+        }
+        let mut params = self.edge_settings.params;
+        params.mode = if self.edge_settings.per_slice {
+            crate::edges::Mode::Slices(self.active_plane)
+        } else {
+            crate::edges::Mode::ThreeD
+        };
+        Some((l.generation, params))
+    }
+
+    /// Takes a finished edge result for display.
+    pub fn set_edges(
+        &mut self,
+        computed_for: (u64, crate::edges::EdgeParams),
+        result: &crate::edges::EdgeResult,
+        seconds: f64,
+    ) {
+        let generation = self.bump();
+        self.edges = Some(EdgeOverlay {
+            frame: Arc::new(result.to_frame()),
+            generation,
+            computed_for,
+            seconds,
+            edge_count: result.edge_count(),
+            thresholds: result.low_abs.zip(result.high_abs).map(|(l, h)| [l, h]),
+        });
+    }
+
+    /// True when the edges on screen were computed for other settings.
+    pub fn edges_stale(&self) -> bool {
+        match (&self.edges, self.wanted_edges()) {
+            (Some(e), Some(wanted)) => e.computed_for != wanted,
+            _ => false,
         }
     }
 

@@ -11,10 +11,17 @@ struct TextureKey {
     spec: ViewSpec,
     display: DisplaySettings,
     generation: u64,
+    /// The edge result drawn, and how: (generation, colour, opacity, outline).
+    edges: Option<(u64, [u8; 3], u32, bool)>,
 }
 
 impl TextureKey {
-    fn new(spec: &ViewSpec, display: &DisplaySettings, generation: u64) -> Self {
+    fn new(
+        spec: &ViewSpec,
+        display: &DisplaySettings,
+        generation: u64,
+        edges: Option<(u64, [u8; 3], u32, bool)>,
+    ) -> Self {
         let n = spec.plane.normal_axis();
         let mut keyed = *spec;
         keyed.cursor_ras = [0.0; 3];
@@ -23,6 +30,7 @@ impl TextureKey {
             spec: keyed,
             display: *display,
             generation,
+            edges,
         }
     }
 }
@@ -43,7 +51,17 @@ impl ViewTextures {
         spec: &ViewSpec,
     ) -> Option<egui::TextureHandle> {
         let loaded = viewer.loaded.as_ref()?;
-        let key = TextureKey::new(spec, &viewer.display, loaded.generation);
+        let shown_edges = viewer.edges.as_ref().filter(|_| viewer.edge_settings.show);
+        let style = &viewer.edge_settings;
+        let edge_key = shown_edges.map(|e| {
+            (
+                e.generation,
+                style.colour,
+                style.opacity.to_bits(),
+                style.outline,
+            )
+        });
+        let key = TextureKey::new(spec, &viewer.display, loaded.generation, edge_key);
         let slot = &mut self.slots[super::state::plane_index(spec.plane)];
         if let Some((k, handle)) = slot {
             if *k == key {
@@ -54,7 +72,18 @@ impl ViewTextures {
             Some(c) => FrameSource::Colour(c),
             None => FrameSource::Scalar(&loaded.frame),
         };
-        let view = render::render_view(&source, &loaded.volume.grid, spec, &viewer.display);
+        let layers: Vec<render::OverlayLayer> = shown_edges
+            .map(|e| render::OverlayLayer {
+                values: &e.frame,
+                grid: &loaded.volume.grid,
+                colour: style.colour,
+                opacity: style.opacity,
+                outline: style.outline,
+            })
+            .into_iter()
+            .collect();
+        let view =
+            render::render_view_with(&source, &loaded.volume.grid, spec, &viewer.display, &layers);
         let image = egui::ColorImage::from_rgba_unmultiplied(
             [spec.width, spec.height],
             view.image.pixels.as_flattened(),

@@ -40,6 +40,19 @@ pub struct ScrollBenchmark {
     last: Option<std::time::Instant>,
 }
 
+/// An edge computation for the worker.
+pub struct EdgeJob {
+    volume: Arc<crate::volume::Volume>,
+    frame: usize,
+    key: (u64, crate::edges::EdgeParams),
+}
+
+type EdgeOutcome = (
+    (u64, crate::edges::EdgeParams),
+    crate::edges::EdgeResult,
+    f64,
+);
+
 pub struct RasviewApp {
     pub viewer: Viewer,
     pub textures: ViewTextures,
@@ -51,6 +64,10 @@ pub struct RasviewApp {
     histogram: Option<(u64, Vec<f64>, (f64, f64))>,
     last_frame_ms: f32,
     scroll_benchmark: Option<ScrollBenchmark>,
+    edge_worker: Option<super::worker::Worker<EdgeJob, EdgeOutcome>>,
+    edges_requested: Option<(u64, crate::edges::EdgeParams)>,
+    /// Results delivered by the worker (a test counts them).
+    pub edge_results: u64,
 }
 
 impl RasviewApp {
@@ -71,6 +88,9 @@ impl RasviewApp {
             histogram: None,
             last_frame_ms: 0.0,
             scroll_benchmark: None,
+            edge_worker: None,
+            edges_requested: None,
+            edge_results: 0,
         }
     }
 
@@ -167,6 +187,7 @@ impl RasviewApp {
         let started = std::time::Instant::now();
         let ctx = ui.ctx().clone();
         self.poll_load();
+        self.drive_edges(&ctx);
         self.handle_dropped_files(&ctx);
         self.handle_keys(&ctx);
 
@@ -188,6 +209,8 @@ impl RasviewApp {
                         ui.separator();
                     }
                     panels::controls(ui, &mut self.viewer);
+                    ui.separator();
+                    self.edge_controls(ui);
                     ui.separator();
                     panels::file_facts(ui, &self.viewer);
                 });
@@ -276,6 +299,147 @@ impl RasviewApp {
             child.separator();
             child.label("Intensity histogram (window in orange)");
             panels::histogram(&mut child, &self.viewer, bins, *edges);
+        }
+    }
+
+    /// Starts a computation when the wanted edges changed, and takes the
+    /// newest result. Never waits: the worker wakes the window.
+    fn drive_edges(&mut self, ctx: &egui::Context) {
+        let wanted = self.viewer.wanted_edges();
+        if wanted.is_some() && wanted != self.edges_requested {
+            if self.edge_worker.is_none() {
+                let repaint = ctx.clone();
+                let worker = super::worker::Worker::start(
+                    "rasview-edges",
+                    |job: EdgeJob, context: &super::worker::JobContext| {
+                        let started = std::time::Instant::now();
+                        let control = crate::edges::Control {
+                            is_stale: &|| context.is_stale(),
+                            progress: &|f| context.report_progress(f),
+                        };
+                        let result = crate::edges::detect_volume(
+                            &job.volume,
+                            job.frame,
+                            &job.key.1,
+                            None,
+                            &control,
+                        )
+                        .ok()?;
+                        Some((job.key, result, started.elapsed().as_secs_f64()))
+                    },
+                    move || repaint.request_repaint(),
+                );
+                match worker {
+                    Ok(w) => self.edge_worker = Some(w),
+                    Err(e) => {
+                        self.viewer.error = Some(format!("could not start the edge worker: {e}"))
+                    }
+                }
+            }
+            if let (Some(worker), Some(l), Some(key)) =
+                (&mut self.edge_worker, &self.viewer.loaded, wanted)
+            {
+                worker.submit(EdgeJob {
+                    volume: l.volume.clone(),
+                    frame: l.frame_index,
+                    key,
+                });
+                self.edges_requested = Some(key);
+            }
+        }
+        if let Some(worker) = &self.edge_worker {
+            if let Some((_, (key, result, seconds))) = worker.poll() {
+                self.viewer.set_edges(key, &result, seconds);
+                self.edge_results += 1;
+            }
+            if worker.is_busy() {
+                // Keep the progress bar moving.
+                ctx.request_repaint_after(std::time::Duration::from_millis(50));
+            }
+        }
+    }
+
+    /// True while an edge computation runs or waits.
+    pub fn edges_busy(&self) -> bool {
+        self.edge_worker.as_ref().is_some_and(|w| w.is_busy())
+    }
+
+    fn edge_controls(&mut self, ui: &mut egui::Ui) {
+        use crate::edges::{Detector, ThresholdKind};
+        ui.heading("Edges");
+        let s = &mut self.viewer.edge_settings;
+        ui.checkbox(&mut s.show, "Show edges");
+        if !s.show {
+            return;
+        }
+        egui::ComboBox::from_label("Detector")
+            .selected_text(format!("{:?}", s.params.detector))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut s.params.detector, Detector::Canny, "Canny");
+                ui.selectable_value(&mut s.params.detector, Detector::Gradient, "Gradient");
+                ui.selectable_value(&mut s.params.detector, Detector::Dog, "Dog");
+            });
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut s.per_slice, false, "3D");
+            ui.radio_value(&mut s.per_slice, true, "per slice (active view)");
+        });
+        ui.add(egui::Slider::new(&mut s.params.sigma_mm, 0.0..=6.0).text("Sigma mm"));
+        if s.params.detector == Detector::Dog {
+            ui.add(egui::Slider::new(&mut s.params.sigma2_mm, 0.1..=10.0).text("Sigma 2 mm"));
+        }
+        ui.horizontal(|ui| {
+            ui.radio_value(
+                &mut s.params.thresholds,
+                ThresholdKind::Quantile,
+                "quantile",
+            );
+            ui.radio_value(
+                &mut s.params.thresholds,
+                ThresholdKind::Absolute,
+                "intensity/mm",
+            );
+        });
+        let range = match s.params.thresholds {
+            ThresholdKind::Quantile => 0.0..=1.0,
+            ThresholdKind::Absolute => 0.0..=1000.0,
+        };
+        ui.add(egui::Slider::new(&mut s.params.low, range.clone()).text("Low"));
+        ui.add(egui::Slider::new(&mut s.params.high, range).text("High"));
+        ui.add(egui::Slider::new(&mut s.opacity, 0.0..=1.0).text("Opacity"));
+        ui.horizontal(|ui| {
+            ui.color_edit_button_srgb(&mut s.colour);
+            ui.checkbox(&mut s.outline, "outline");
+        });
+        let busy = self.edges_busy();
+        if busy {
+            let progress = self.edge_worker.as_ref().map_or(0.0, |w| w.progress());
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::ProgressBar::new(progress)
+                        .desired_width(140.0)
+                        .show_percentage(),
+                );
+                if ui.button("Cancel").clicked() {
+                    if let Some(w) = &mut self.edge_worker {
+                        w.cancel();
+                    }
+                }
+            });
+        }
+        if let Some(e) = &self.viewer.edges {
+            let stale = if self.viewer.edges_stale() {
+                " (stale: recomputing)"
+            } else {
+                ""
+            };
+            ui.label(format!(
+                "{} edge voxels in {:.0} ms{stale}",
+                e.edge_count,
+                e.seconds * 1e3
+            ));
+            if let Some([l, h]) = e.thresholds {
+                ui.label(format!("thresholds {l:.2} / {h:.2} intensity per mm"));
+            }
         }
     }
 
@@ -406,6 +570,14 @@ impl RasviewApp {
                 self.exit_code.store(1, Ordering::Release);
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
+            ctx.request_repaint();
+            return;
+        }
+        let edges_pending = self.viewer.edge_settings.show
+            && (self.viewer.edges.is_none()
+                || self.viewer.edges_stale()
+                || self.edge_worker.as_ref().is_some_and(|w| w.is_busy()));
+        if edges_pending {
             ctx.request_repaint();
             return;
         }

@@ -35,6 +35,9 @@ pub struct Cli {
     /// the frame times and exit (a benchmark of the real window).
     #[arg(long, value_name = "FRAMES")]
     pub scroll_benchmark: Option<usize>,
+    /// Open the window with edges shown (Canny, 3D, default settings).
+    #[arg(long)]
+    pub edges: bool,
 }
 
 /// How to open the window.
@@ -43,6 +46,7 @@ pub struct WindowRequest {
     pub file: Option<PathBuf>,
     pub screenshot: Option<PathBuf>,
     pub scroll_benchmark: Option<usize>,
+    pub edges: bool,
 }
 
 /// What the command line asked for.
@@ -76,6 +80,7 @@ pub fn run_from_args() -> Request {
             file: cli.file,
             screenshot: cli.screenshot,
             scroll_benchmark: cli.scroll_benchmark,
+            edges: cli.edges,
         }),
     }
 }
