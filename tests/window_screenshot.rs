@@ -163,5 +163,9 @@ fn screenshot_of_the_real_window_shows_three_views_with_letters() {
             crosshair > 300,
             "{name} view has no crosshair ({crosshair} pixels)"
         );
+        assert!(
+            edges > 500,
+            "{name} view shows no edge overlay ({edges} red pixels)"
+        );
     }
 }
