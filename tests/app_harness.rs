@@ -320,3 +320,81 @@ fn cancel_stops_a_3d_run_and_switching_planes_recomputes_in_slice_mode() {
     assert_eq!(axial, rasview::edges::Mode::Slices(Plane::Axial));
     assert_eq!(sagittal, rasview::edges::Mode::Slices(Plane::Sagittal));
 }
+
+/// The profile crosses a sphere's surface where the sphere is, in mm, and
+/// marks the edges there.
+#[test]
+fn profile_marks_edges_where_the_line_crosses_the_surface() {
+    use rasview::edges::{self, Control, EdgeParams};
+    let dir = common::scratch_dir("harness_profile");
+    let affine = rasview::geometry::Affine::from_rows(common::rows(
+        [[-0.9, 0.0, 0.0], [0.0, 1.1, 0.0], [0.0, 0.0, 1.4]],
+        [30.0, -30.0, -25.0],
+    ))
+    .unwrap();
+    let shape = [68, 56, 36];
+    let centre = affine.apply([33.0, 27.0, 18.0]);
+    let values: Vec<f32> = (0..shape.iter().product::<usize>())
+        .map(|n| {
+            let ijk = [
+                n % shape[0],
+                (n / shape[0]) % shape[1],
+                n / (shape[0] * shape[1]),
+            ];
+            let w = affine.apply(ijk.map(|c| c as f64));
+            if rasview::geometry::affine::distance(w, centre) < 15.0 {
+                200.0
+            } else {
+                10.0
+            }
+        })
+        .collect();
+    let path = dir.join("ball.nii");
+    rasview::volume::save::save(
+        &path,
+        &common::sform_header(&affine),
+        &rasview::volume::Voxels::F32(values),
+        shape,
+        1,
+    )
+    .unwrap();
+    let mut viewer = rasview::app::state::Viewer::default();
+    viewer.set_volume(rasview::volume::load(&path).unwrap());
+    viewer.cursor_ras = centre;
+    viewer.active_plane = Plane::Axial;
+    let volume = viewer.loaded.as_ref().unwrap().volume.clone();
+    let params = EdgeParams::default();
+    let result = edges::detect_volume(&volume, 0, &params, None, &Control::none()).unwrap();
+    viewer.set_edges(
+        (viewer.loaded.as_ref().unwrap().generation, params),
+        &result,
+        0.0,
+    );
+    let p = viewer.profile().unwrap();
+    // Axial, radiological: screen right is the patient's left (-x); the
+    // line crosses the surface 15 mm either side of the centre.
+    for side in [-15.0, 15.0] {
+        assert!(
+            p.edges_mm.iter().any(|&x| (x - side).abs() < 1.5),
+            "no edge near {side} mm: {:?}",
+            p.edges_mm
+        );
+        let i = p
+            .positions_mm
+            .iter()
+            .position(|&x| (x - side).abs() < 0.3)
+            .unwrap();
+        assert!(
+            p.gradient[i] > 20.0,
+            "the gradient peaks at the surface: {}",
+            p.gradient[i]
+        );
+    }
+    let inside = p.positions_mm.iter().position(|&x| x.abs() < 0.3).unwrap();
+    assert_eq!(p.intensity[inside], 200.0);
+    assert!(
+        p.edges_mm.iter().all(|&x| (x.abs() - 15.0).abs() < 2.5),
+        "edges only at the surface: {:?}",
+        p.edges_mm
+    );
+}

@@ -189,3 +189,99 @@ pub fn histogram(ui: &mut egui::Ui, viewer: &Viewer, bins: &[f64], edges: (f64, 
             plot.vline(VLine::new("window high", w.high()).color(Color32::from_rgb(240, 180, 60)));
         });
 }
+
+/// Histogram of gradient magnitude with the thresholds in use drawn on it.
+pub fn gradient_histogram(ui: &mut egui::Ui, viewer: &Viewer) {
+    use egui_plot::{Bar, BarChart, Plot, VLine};
+    let Some(edges) = &viewer.edges else { return };
+    let Some(h) = &edges.magnitude_histogram else {
+        return;
+    };
+    let width = (h.hi - h.lo) as f64 / h.counts.len() as f64;
+    let bars: Vec<Bar> = h
+        .counts
+        .iter()
+        .enumerate()
+        .map(|(n, &c)| {
+            Bar::new(
+                h.lo as f64 + (n as f64 + 0.5) * width,
+                (1.0 + c as f64).log10(),
+            )
+            .width(width)
+        })
+        .collect();
+    ui.label("Gradient magnitude, intensity per mm (low and high thresholds in red)");
+    Plot::new("gradient histogram")
+        .height(90.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new("gradient", bars).color(Color32::from_gray(170)));
+            if let Some([low, high]) = edges.thresholds {
+                plot.vline(VLine::new("low", low as f64).color(Color32::from_rgb(255, 120, 120)));
+                plot.vline(VLine::new("high", high as f64).color(Color32::from_rgb(255, 40, 40)));
+            }
+        });
+}
+
+/// Intensity and gradient along the active view's horizontal crosshair
+/// line, with the edges it crosses marked.
+pub fn profile(ui: &mut egui::Ui, viewer: &Viewer) {
+    use egui_plot::{Line, Plot, PlotPoints, VLine};
+    let Some(p) = viewer.profile() else { return };
+    if p.positions_mm.is_empty() {
+        return;
+    }
+    let thresholds = viewer.edges.as_ref().and_then(|e| e.thresholds);
+    ui.label(format!(
+        "Profile along the {} crosshair, mm from the cursor (edges in red)",
+        viewer.active_plane.name()
+    ));
+    let series = |values: &[f64]| -> PlotPoints {
+        p.positions_mm
+            .iter()
+            .zip(values)
+            .map(|(&x, &y)| [x, y])
+            .collect()
+    };
+    let edge_lines = |plot: &mut egui_plot::PlotUi| {
+        for &x in &p.edges_mm {
+            plot.vline(
+                VLine::new("edge", x).color(Color32::from_rgba_unmultiplied(255, 40, 40, 140)),
+            );
+        }
+    };
+    Plot::new("intensity profile")
+        .height(80.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .y_axis_label("intensity")
+        .show(ui, |plot| {
+            edge_lines(plot);
+            plot.line(Line::new("intensity", series(&p.intensity)).color(Color32::from_gray(220)));
+        });
+    Plot::new("gradient profile")
+        .height(80.0)
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .y_axis_label("per mm")
+        .show(ui, |plot| {
+            edge_lines(plot);
+            plot.line(
+                Line::new("gradient", series(&p.gradient)).color(Color32::from_rgb(120, 200, 255)),
+            );
+            if let Some([low, high]) = thresholds {
+                plot.hline(
+                    egui_plot::HLine::new("low", low as f64)
+                        .color(Color32::from_rgb(255, 120, 120)),
+                );
+                plot.hline(
+                    egui_plot::HLine::new("high", high as f64)
+                        .color(Color32::from_rgb(255, 40, 40)),
+                );
+            }
+        });
+}

@@ -110,6 +110,19 @@ pub struct EdgeOverlay {
     pub seconds: f64,
     pub edge_count: usize,
     pub thresholds: Option<[f32; 2]>,
+    pub magnitude_histogram: Option<crate::edges::Histogram>,
+}
+
+/// Intensity and gradient along the active view's horizontal crosshair line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Profile {
+    /// Signed distance from the cursor along screen right, in mm.
+    pub positions_mm: Vec<f64>,
+    pub intensity: Vec<f64>,
+    /// Gradient magnitude of the (unsmoothed) image, intensity per mm.
+    pub gradient: Vec<f64>,
+    /// Where the line crosses edge voxels, in mm.
+    pub edges_mm: Vec<f64>,
 }
 
 /// Everything the window shows, apart from the textures.
@@ -221,6 +234,7 @@ impl Viewer {
             seconds,
             edge_count: result.edge_count(),
             thresholds: result.low_abs.zip(result.high_abs).map(|(l, h)| [l, h]),
+            magnitude_histogram: result.magnitude_histogram.clone(),
         });
     }
 
@@ -413,6 +427,72 @@ impl Viewer {
         if let Some(l) = &self.loaded {
             self.display.window = WindowLevel::auto(&l.frame);
         }
+    }
+
+    /// The profile along the active view's horizontal crosshair line, at
+    /// half the finest voxel spacing, across the whole volume.
+    pub fn profile(&self) -> Option<Profile> {
+        use crate::render::resample::sample_at;
+        let l = self.loaded.as_ref()?;
+        let grid = &l.volume.grid;
+        let dir = self.active_plane.screen_axes(self.convention).right;
+        let finest = grid.spacing_mm().into_iter().fold(f64::INFINITY, f64::min);
+        let extent = grid.index_extent();
+        let reach = [0, 1, 2]
+            .map(|a| extent[a] * grid.spacing_mm()[a])
+            .iter()
+            .map(|x| x * x)
+            .sum::<f64>()
+            .sqrt();
+        let step = finest / 2.0;
+        let count = (2.0 * reach / step) as i64;
+        let mut profile = Profile {
+            positions_mm: Vec::new(),
+            intensity: Vec::new(),
+            gradient: Vec::new(),
+            edges_mm: Vec::new(),
+        };
+        let at = |t: f64| [0, 1, 2].map(|a| self.cursor_ras[a] + t * dir[a]);
+        for n in -count / 2..=count / 2 {
+            let t = n as f64 * step;
+            let p = at(t);
+            let value = sample_at(&l.frame, grid, p);
+            if value.is_nan() {
+                continue;
+            }
+            let g: f64 = (0..3)
+                .map(|a| {
+                    let mut plus = p;
+                    let mut minus = p;
+                    plus[a] += finest;
+                    minus[a] -= finest;
+                    let (f, b) = (
+                        sample_at(&l.frame, grid, plus),
+                        sample_at(&l.frame, grid, minus),
+                    );
+                    if f.is_nan() || b.is_nan() {
+                        0.0
+                    } else {
+                        ((f - b) as f64 / (2.0 * finest)).powi(2)
+                    }
+                })
+                .sum::<f64>()
+                .sqrt();
+            profile.positions_mm.push(t);
+            profile.intensity.push(value as f64);
+            profile.gradient.push(g);
+            if let (Some(e), Some(voxel)) = (&self.edges, grid.nearest_voxel(p)) {
+                if e.frame[voxel] != 0.0
+                    && profile
+                        .edges_mm
+                        .last()
+                        .is_none_or(|&last| t - last > step * 1.5)
+                {
+                    profile.edges_mm.push(t);
+                }
+            }
+        }
+        Some(profile)
     }
 
     /// Values under the cursor.

@@ -306,12 +306,20 @@ impl RasviewApp {
         let info = cell(1.0, 1.0).shrink(8.0);
         let mut child = ui.new_child(egui::UiBuilder::new().max_rect(info));
         self.update_histogram();
-        panels::readout(&mut child, &self.viewer);
-        if let Some((_, bins, edges)) = &self.histogram {
-            child.separator();
-            child.label("Intensity histogram (window in orange)");
-            panels::histogram(&mut child, &self.viewer, bins, *edges);
-        }
+        egui::ScrollArea::vertical()
+            .id_salt("info quadrant")
+            .show(&mut child, |ui| {
+                panels::readout(ui, &self.viewer);
+                panels::profile(ui, &self.viewer);
+                if self.viewer.edge_settings.show {
+                    panels::gradient_histogram(ui, &self.viewer);
+                }
+                if let Some((_, bins, edges)) = &self.histogram {
+                    ui.separator();
+                    ui.label("Intensity histogram (window in orange)");
+                    panels::histogram(ui, &self.viewer, bins, *edges);
+                }
+            });
     }
 
     /// Starts a computation when the wanted edges changed, and takes the

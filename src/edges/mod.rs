@@ -92,6 +92,56 @@ pub struct EdgeResult {
     pub high_abs: Option<f32>,
     /// For slice mode: the voxel axis the slices are cut across.
     pub slice_axis: Option<usize>,
+    /// Histogram of the non-zero gradient magnitudes (Canny and gradient), to
+    /// show what the thresholds cut.
+    pub magnitude_histogram: Option<Histogram>,
+}
+
+/// Counts in equal bins between `lo` and `hi`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histogram {
+    pub counts: Vec<u64>,
+    pub lo: f32,
+    pub hi: f32,
+}
+
+impl Histogram {
+    /// Of the positive finite values, in `bins` bins.
+    pub fn of_positive(values: &[f32], bins: usize) -> Option<Histogram> {
+        use rayon::prelude::*;
+        let hi = values
+            .par_iter()
+            .copied()
+            .filter(|v| v.is_finite())
+            .reduce(|| 0.0, f32::max);
+        if hi <= 0.0 {
+            return None;
+        }
+        let scale = bins as f32 / hi;
+        let counts = values
+            .par_chunks(1 << 16)
+            .map(|chunk| {
+                let mut c = vec![0u64; bins];
+                for &v in chunk {
+                    if v > 0.0 && v.is_finite() {
+                        c[((v * scale) as usize).min(bins - 1)] += 1;
+                    }
+                }
+                c
+            })
+            .reduce(
+                || vec![0u64; bins],
+                |mut a, b| {
+                    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
+        Some(Histogram {
+            counts,
+            lo: 0.0,
+            hi,
+        })
+    }
 }
 
 impl EdgeResult {
@@ -173,7 +223,9 @@ pub fn detect(
                     .zip(c)
                     .for_each(|(m, &c)| *m = if c { *m } else { 0.0 });
             }
+            let magnitude_histogram = Histogram::of_positive(&magnitude, 128);
             EdgeResult {
+                magnitude_histogram,
                 map: EdgeMap::Magnitude(magnitude),
                 shape,
                 low_abs: None,
@@ -208,7 +260,9 @@ pub fn detect(
             }
             (control.progress)(0.8);
             canny::hysteresis(&mut mask, &magnitude, &layout, high, control)?;
+            let magnitude_histogram = Histogram::of_positive(&magnitude, 128);
             EdgeResult {
+                magnitude_histogram,
                 map: EdgeMap::Mask(mask),
                 shape,
                 low_abs: Some(low),
@@ -244,6 +298,7 @@ pub fn detect(
                 .map(|(n, &s)| (s > 0.0 && s >= high && keep(n)) as u8)
                 .collect();
             EdgeResult {
+                magnitude_histogram: None,
                 map: EdgeMap::Mask(mask),
                 shape,
                 low_abs: None,

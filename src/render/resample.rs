@@ -49,6 +49,35 @@ pub fn resample_plane(
     out
 }
 
+/// The trilinear value of `frame` at one world point (NaN outside). For
+/// profiles and readouts; views go through [`resample_plane`].
+pub fn sample_at(frame: &Array3<f32>, grid: &Grid, world_ras: [f64; 3]) -> f32 {
+    let v = grid.voxel_from_world(world_ras);
+    if !(0..3).all(|a| v[a] >= -0.5 && v[a] < grid.shape[a] as f64 - 0.5) {
+        return f32::NAN;
+    }
+    let mut total = 0.0f64;
+    let c = [0, 1, 2].map(|a| v[a].clamp(0.0, (grid.shape[a] - 1) as f64));
+    for corner in 0..8 {
+        let mut weight = 1.0;
+        let mut index = [0usize; 3];
+        for a in 0..3 {
+            let floor = c[a].floor();
+            let up = corner & (1 << a) != 0;
+            index[a] = (floor as usize + up as usize).min(grid.shape[a] - 1);
+            weight *= if up {
+                c[a] - floor
+            } else {
+                1.0 - (c[a] - floor)
+            };
+        }
+        if weight > 0.0 {
+            total += weight * frame[index] as f64;
+        }
+    }
+    total as f32
+}
+
 /// As [`resample_plane`], into a buffer of `width * rows` values.
 pub fn resample_into(
     frame: &Array3<f32>,
