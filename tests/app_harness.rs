@@ -366,7 +366,7 @@ fn profile_marks_edges_where_the_line_crosses_the_surface() {
     let params = EdgeParams::default();
     let result = edges::detect_volume(&volume, 0, &params, None, &Control::none()).unwrap();
     viewer.set_edges(
-        (viewer.loaded.as_ref().unwrap().generation, params),
+        (viewer.loaded.as_ref().unwrap().generation, params, None),
         &result,
         0.0,
     );

@@ -85,6 +85,9 @@ pub struct EdgeSettings {
     pub colour: [u8; 3],
     pub opacity: f32,
     pub outline: bool,
+    /// Only voxels above `background` count (thresholds and edges).
+    pub use_mask: bool,
+    pub background: f64,
 }
 
 impl Default for EdgeSettings {
@@ -96,6 +99,8 @@ impl Default for EdgeSettings {
             colour: crate::render::EDGE_COLOUR,
             opacity: 0.85,
             outline: false,
+            use_mask: false,
+            background: 0.0,
         }
     }
 }
@@ -106,7 +111,7 @@ pub struct EdgeOverlay {
     /// Bumped with every new result: part of the texture key.
     pub generation: u64,
     /// The parameters and volume it was computed for.
-    pub computed_for: (u64, crate::edges::EdgeParams),
+    pub computed_for: (u64, crate::edges::EdgeParams, Option<f64>),
     pub seconds: f64,
     pub edge_count: usize,
     pub thresholds: Option<[f32; 2]>,
@@ -204,8 +209,9 @@ impl Viewer {
         }
     }
 
-    /// The edge parameters to compute now (slice mode takes the active plane).
-    pub fn wanted_edges(&self) -> Option<(u64, crate::edges::EdgeParams)> {
+    /// The edge parameters to compute now (slice mode takes the active plane),
+    /// with the background level when the mask is on.
+    pub fn wanted_edges(&self) -> Option<(u64, crate::edges::EdgeParams, Option<f64>)> {
         let l = self.loaded.as_ref()?;
         if !self.edge_settings.show {
             return None;
@@ -216,13 +222,17 @@ impl Viewer {
         } else {
             crate::edges::Mode::ThreeD
         };
-        Some((l.generation, params))
+        let mask = self
+            .edge_settings
+            .use_mask
+            .then_some(self.edge_settings.background);
+        Some((l.generation, params, mask))
     }
 
     /// Takes a finished edge result for display.
     pub fn set_edges(
         &mut self,
-        computed_for: (u64, crate::edges::EdgeParams),
+        computed_for: (u64, crate::edges::EdgeParams, Option<f64>),
         result: &crate::edges::EdgeResult,
         seconds: f64,
     ) {

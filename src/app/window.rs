@@ -46,14 +46,13 @@ pub struct ScrollBenchmark {
 pub struct EdgeJob {
     volume: Arc<crate::volume::Volume>,
     frame: usize,
-    key: (u64, crate::edges::EdgeParams),
+    key: EdgeKey,
 }
 
-type EdgeOutcome = (
-    (u64, crate::edges::EdgeParams),
-    crate::edges::EdgeResult,
-    f64,
-);
+/// Volume generation, parameters, background level of the mask.
+type EdgeKey = (u64, crate::edges::EdgeParams, Option<f64>);
+
+type EdgeOutcome = (EdgeKey, crate::edges::EdgeResult, f64);
 
 pub struct RasviewApp {
     pub viewer: Viewer,
@@ -67,7 +66,7 @@ pub struct RasviewApp {
     last_frame_ms: f32,
     scroll_benchmark: Option<ScrollBenchmark>,
     edge_worker: Option<super::worker::Worker<EdgeJob, EdgeOutcome>>,
-    edges_requested: Option<(u64, crate::edges::EdgeParams)>,
+    edges_requested: Option<EdgeKey>,
     /// Results delivered by the worker (a test counts them).
     pub edge_results: u64,
 }
@@ -425,6 +424,20 @@ impl RasviewApp {
         };
         ui.add(egui::Slider::new(&mut s.params.low, range.clone()).text("Low"));
         ui.add(egui::Slider::new(&mut s.params.high, range).text("High"));
+        let (lo, hi) = self
+            .viewer
+            .loaded
+            .as_ref()
+            .map_or((0.0, 1.0), |l| (l.range.min, l.range.max));
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut s.use_mask, "mask: only above");
+            ui.add_enabled(
+                s.use_mask,
+                egui::DragValue::new(&mut s.background)
+                    .range(lo..=hi)
+                    .speed((hi - lo) / 500.0),
+            );
+        });
         ui.add(egui::Slider::new(&mut s.opacity, 0.0..=1.0).text("Opacity"));
         ui.horizontal(|ui| {
             ui.color_edit_button_srgb(&mut s.colour);
