@@ -369,6 +369,7 @@ fn profile_marks_edges_where_the_line_crosses_the_surface() {
         (viewer.loaded.as_ref().unwrap().generation, params, None),
         &result,
         0.0,
+        true,
     );
     let p = viewer.profile().unwrap();
     // Axial, radiological: screen right is the patient's left (-x); the

@@ -76,16 +76,45 @@ fn fast_canny_agrees_with_the_slow_reference() {
             &Control::none(),
         )
         .unwrap();
-        let mut active = [true; 3];
-        if let Some(a) = slice_axis {
-            active[a] = false;
-        }
-        let layout = Layout {
-            shape,
-            spacing_mm: spacing,
-            active,
+        // Slice mode treats each slice as its own 2D image: so does the reference.
+        let slow = match slice_axis {
+            None => reference::canny(
+                &values,
+                &Layout {
+                    shape,
+                    spacing_mm: spacing,
+                    active: [true; 3],
+                },
+                &params,
+            ),
+            Some(axis) => {
+                let [b, c] = if axis == 0 { [1, 2] } else { [0, 1] };
+                let strides = [1, shape[0], shape[0] * shape[1]];
+                let layout = Layout {
+                    shape: [shape[b], shape[c], 1],
+                    spacing_mm: [spacing[b], spacing[c], 1.0],
+                    active: [true, true, false],
+                };
+                let mut mask = vec![0u8; values.len()];
+                let mut margin = vec![f64::INFINITY; values.len()];
+                for s in 0..shape[axis] {
+                    let at =
+                        |u: usize, v: usize| s * strides[axis] + u * strides[b] + v * strides[c];
+                    let part: Vec<f32> = (0..shape[c])
+                        .flat_map(|v| (0..shape[b]).map(move |u| (u, v)))
+                        .map(|(u, v)| values[at(u, v)])
+                        .collect();
+                    let r = reference::canny(&part, &layout, &params);
+                    for v in 0..shape[c] {
+                        for u in 0..shape[b] {
+                            mask[at(u, v)] = r.mask[u + shape[b] * v];
+                            margin[at(u, v)] = r.margin[u + shape[b] * v];
+                        }
+                    }
+                }
+                reference::ReferenceCanny { mask, margin }
+            }
         };
-        let slow = reference::canny(&values, &layout, &params);
         for (n, (&a, &b)) in mask(&fast).iter().zip(&slow.mask).enumerate() {
             compared += 1;
             edges_total += b as usize;
@@ -517,4 +546,67 @@ fn missing_values_never_spread_and_flat_images_have_no_edges() {
             "row {row}: {cols:?}"
         );
     }
+}
+
+#[test]
+fn slice_mode_hands_out_the_cursor_slice_first() {
+    let mut rng = Rng::new(21);
+    let shape = [30, 26, 20];
+    let values = random_volume(&mut rng, shape);
+    let cursor_slice = 13;
+    let mut order: Vec<usize> = (0..shape[2]).collect();
+    order.sort_by_key(|&s| (s.abs_diff(cursor_slice), s));
+    let mut partials: Vec<Vec<u8>> = Vec::new();
+    let params = EdgeParams {
+        mode: Mode::Slices(Plane::Axial),
+        ..EdgeParams::default()
+    };
+    let full = edges::detect_slices(
+        &values,
+        shape,
+        [1.0; 3],
+        2,
+        &params,
+        None,
+        &Control::none(),
+        &order,
+        &mut |r| {
+            partials.push(mask(r).to_vec());
+        },
+    )
+    .unwrap();
+    let first = &partials[0];
+    let slab = shape[0] * shape[1];
+    let in_cursor_slice = first[cursor_slice * slab..(cursor_slice + 1) * slab]
+        .iter()
+        .filter(|&&m| m != 0)
+        .count();
+    let elsewhere = first.iter().filter(|&&m| m != 0).count() - in_cursor_slice;
+    assert!(
+        in_cursor_slice > 10,
+        "the cursor slice has its edges: {in_cursor_slice}"
+    );
+    assert_eq!(elsewhere, 0, "nothing else is computed first");
+    // The cursor slice in the first partial is already final, and the
+    // whole result equals a plain slice-mode run.
+    assert_eq!(
+        first[cursor_slice * slab..(cursor_slice + 1) * slab],
+        mask(&full)[cursor_slice * slab..(cursor_slice + 1) * slab]
+    );
+    let plain = edges::detect(
+        &values,
+        shape,
+        [1.0; 3],
+        Some(2),
+        &params,
+        None,
+        &Control::none(),
+    )
+    .unwrap();
+    assert_eq!(mask(&plain), mask(&full));
+    assert!(
+        partials.len() >= 2 && partials.len() <= 10,
+        "{} partial results",
+        partials.len()
+    );
 }

@@ -1,6 +1,7 @@
 //! The window (egui only). The picture in each view comes from
 //! `render::render_view`, the same function `rasview render` uses.
 
+mod edge_job;
 mod loader;
 mod panels;
 pub mod state;

@@ -116,6 +116,8 @@ pub struct EdgeOverlay {
     pub edge_count: usize,
     pub thresholds: Option<[f32; 2]>,
     pub magnitude_histogram: Option<crate::edges::Histogram>,
+    /// False while slice mode is still filling in slices away from the cursor.
+    pub complete: bool,
 }
 
 /// Intensity and gradient along the active view's horizontal crosshair line.
@@ -235,6 +237,7 @@ impl Viewer {
         computed_for: (u64, crate::edges::EdgeParams, Option<f64>),
         result: &crate::edges::EdgeResult,
         seconds: f64,
+        complete: bool,
     ) {
         let generation = self.bump();
         self.edges = Some(EdgeOverlay {
@@ -245,6 +248,7 @@ impl Viewer {
             edge_count: result.edge_count(),
             thresholds: result.low_abs.zip(result.high_abs).map(|(l, h)| [l, h]),
             magnitude_histogram: result.magnitude_histogram.clone(),
+            complete,
         });
     }
 

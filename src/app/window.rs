@@ -42,17 +42,7 @@ pub struct ScrollBenchmark {
     busy_frames: usize,
 }
 
-/// An edge computation for the worker.
-pub struct EdgeJob {
-    volume: Arc<crate::volume::Volume>,
-    frame: usize,
-    key: EdgeKey,
-}
-
-/// Volume generation, parameters, background level of the mask.
-type EdgeKey = (u64, crate::edges::EdgeParams, Option<f64>);
-
-type EdgeOutcome = (EdgeKey, crate::edges::EdgeResult, f64);
+use super::edge_job::{self, EdgeJob, EdgeKey, EdgeOutcome};
 
 pub struct RasviewApp {
     pub viewer: Viewer,
@@ -328,26 +318,10 @@ impl RasviewApp {
         if wanted.is_some() && wanted != self.edges_requested {
             if self.edge_worker.is_none() {
                 let repaint = ctx.clone();
-                let worker = super::worker::Worker::start(
-                    "rasview-edges",
-                    |job: EdgeJob, context: &super::worker::JobContext| {
-                        let started = std::time::Instant::now();
-                        let control = crate::edges::Control {
-                            is_stale: &|| context.is_stale(),
-                            progress: &|f| context.report_progress(f),
-                        };
-                        let result = crate::edges::detect_volume(
-                            &job.volume,
-                            job.frame,
-                            &job.key.1,
-                            None,
-                            &control,
-                        )
-                        .ok()?;
-                        Some((job.key, result, started.elapsed().as_secs_f64()))
-                    },
-                    move || repaint.request_repaint(),
-                );
+                let worker =
+                    super::worker::Worker::start("rasview-edges", edge_job::run, move || {
+                        repaint.request_repaint()
+                    });
                 match worker {
                     Ok(w) => self.edge_worker = Some(w),
                     Err(e) => {
@@ -362,14 +336,22 @@ impl RasviewApp {
                     volume: l.volume.clone(),
                     frame: l.frame_index,
                     key,
+                    cursor_ras: self.viewer.cursor_ras,
                 });
                 self.edges_requested = Some(key);
             }
         }
         if let Some(worker) = &self.edge_worker {
-            if let Some((_, (key, result, seconds))) = worker.poll() {
-                self.viewer.set_edges(key, &result, seconds);
-                self.edge_results += 1;
+            if let Some((_, outcome)) = worker.poll() {
+                self.viewer.set_edges(
+                    outcome.key,
+                    &outcome.result,
+                    outcome.seconds,
+                    outcome.complete,
+                );
+                if outcome.complete {
+                    self.edge_results += 1;
+                }
             }
             if worker.is_busy() {
                 // Keep the progress bar moving.

@@ -8,13 +8,21 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex};
 
 /// What a job gets to check and report while it runs.
-pub struct JobContext<'a> {
+pub struct JobContext<'a, Res> {
     pub generation: u64,
     latest: &'a AtomicU64,
     progress: &'a AtomicU32,
+    deliver: &'a (dyn Fn(Res) + Sync),
 }
 
-impl JobContext<'_> {
+impl<Res> JobContext<'_, Res> {
+    /// Hands out a partial result now (the job goes on); dropped if stale.
+    pub fn deliver_partial(&self, result: Res) {
+        if !self.is_stale() {
+            (self.deliver)(result);
+        }
+    }
+
     /// True once a newer request (or a cancel) has come.
     pub fn is_stale(&self) -> bool {
         self.latest.load(Ordering::Acquire) != self.generation
@@ -47,8 +55,8 @@ impl<Req: Send + 'static, Res: Send + 'static> Worker<Req, Res> {
     /// a result is queued (the window passes `request_repaint`).
     pub fn start(
         name: &str,
-        work: impl Fn(Req, &JobContext) -> Option<Res> + Send + 'static,
-        on_result: impl Fn() + Send + 'static,
+        work: impl Fn(Req, &JobContext<Res>) -> Option<Res> + Send + 'static,
+        on_result: impl Fn() + Send + Sync + 'static,
     ) -> std::io::Result<Self> {
         let shared = Arc::new(Shared {
             pending: Mutex::new(None),
@@ -85,20 +93,21 @@ impl<Req: Send + 'static, Res: Send + 'static> Worker<Req, Res> {
                 thread_shared
                     .progress
                     .store(0f32.to_bits(), Ordering::Relaxed);
+                let deliver = |result: Res| {
+                    if send.send((generation, result)).is_ok() {
+                        on_result();
+                    }
+                };
                 let context = JobContext {
                     generation,
                     latest: &thread_shared.latest,
                     progress: &thread_shared.progress,
+                    deliver: &deliver,
                 };
                 let result = work(request, &context);
                 thread_shared.running.store(0, Ordering::Release);
                 if let Some(result) = result {
-                    if !context.is_stale() {
-                        if send.send((generation, result)).is_err() {
-                            return;
-                        }
-                        on_result();
-                    }
+                    context.deliver_partial(result);
                 }
             })?;
         Ok(Worker {
@@ -199,7 +208,7 @@ mod tests {
         let ran_in = ran.clone();
         let mut worker = Worker::start(
             "test-worker",
-            move |n: u32, _ctx: &JobContext| {
+            move |n: u32, _ctx: &JobContext<u32>| {
                 if n == 1 {
                     let _ = gate.lock().unwrap().recv();
                 }
@@ -231,7 +240,7 @@ mod tests {
         let checks_in = checks.clone();
         let mut worker = Worker::start(
             "test-cancel",
-            move |_: u32, ctx: &JobContext| {
+            move |_: u32, ctx: &JobContext<u32>| {
                 for _ in 0..10_000 {
                     checks_in.fetch_add(1, Ordering::SeqCst);
                     if ctx.is_stale() {

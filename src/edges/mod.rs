@@ -18,6 +18,7 @@ pub use threshold::ThresholdKind;
 use crate::geometry::orientation::axis_directions;
 use crate::render::Plane;
 use crate::volume::Volume;
+use rayon::prelude::*;
 use serde::Serialize;
 
 /// Which detector runs.
@@ -186,15 +187,153 @@ pub fn detect(
     considered: Considered,
     control: &Control,
 ) -> Result<EdgeResult, Cancelled> {
-    let mut active = [true; 3];
-    if let Some(a) = slice_axis {
-        active[a] = false;
+    match slice_axis {
+        None => {
+            let layout = Layout {
+                shape,
+                spacing_mm,
+                active: [true; 3],
+            };
+            detect_block(values, &layout, params, considered, control)
+        }
+        Some(axis) => {
+            let order: Vec<usize> = (0..shape[axis]).collect();
+            detect_slices(
+                values,
+                shape,
+                spacing_mm,
+                axis,
+                params,
+                considered,
+                control,
+                &order,
+                &mut |_| {},
+            )
+        }
     }
-    let layout = Layout {
-        shape,
-        spacing_mm,
-        active,
+}
+
+/// The two axes that span a slice across `axis`, in storage order.
+fn in_plane_axes(axis: usize) -> [usize; 2] {
+    match axis {
+        0 => [1, 2],
+        1 => [0, 2],
+        _ => [0, 1],
+    }
+}
+
+/// Copies slice `s` across `axis` out of a field in storage order.
+fn extract<T: Copy>(full: &[T], shape: [usize; 3], axis: usize, s: usize) -> Vec<T> {
+    let [b, c] = in_plane_axes(axis);
+    let strides = [1, shape[0], shape[0] * shape[1]];
+    let mut out = Vec::with_capacity(shape[b] * shape[c]);
+    for v in 0..shape[c] {
+        for u in 0..shape[b] {
+            out.push(full[s * strides[axis] + u * strides[b] + v * strides[c]]);
+        }
+    }
+    out
+}
+
+/// Writes slice `s` across `axis` back into a field in storage order.
+fn insert<T: Copy>(full: &mut [T], shape: [usize; 3], axis: usize, s: usize, part: &[T]) {
+    let [b, c] = in_plane_axes(axis);
+    let strides = [1, shape[0], shape[0] * shape[1]];
+    for v in 0..shape[c] {
+        for u in 0..shape[b] {
+            full[s * strides[axis] + u * strides[b] + v * strides[c]] = part[u + shape[b] * v];
+        }
+    }
+}
+
+/// Slice by slice across `axis`: each slice is its own 2D image (smoothing,
+/// quantile thresholds and hysteresis all within the slice, as running a 2D
+/// detector on each slice would), taken in `order`. `on_partial` sees the
+/// result after the first slice and then after about every eighth of the
+/// rest: the window shows the slice under the cursor at once and the others
+/// as they come.
+#[allow(clippy::too_many_arguments)]
+pub fn detect_slices(
+    values: &[f32],
+    shape: [usize; 3],
+    spacing_mm: [f64; 3],
+    axis: usize,
+    params: &EdgeParams,
+    considered: Considered,
+    control: &Control,
+    order: &[usize],
+    on_partial: &mut dyn FnMut(&EdgeResult),
+) -> Result<EdgeResult, Cancelled> {
+    let [b, c] = in_plane_axes(axis);
+    let slice_layout = Layout {
+        shape: [shape[b], shape[c], 1],
+        spacing_mm: [spacing_mm[b], spacing_mm[c], 1.0],
+        active: [true, true, false],
     };
+    let quiet = Control {
+        is_stale: control.is_stale,
+        progress: &|_| {},
+    };
+    let one = |s: usize| -> Result<(usize, EdgeMap), Cancelled> {
+        let part = extract(values, shape, axis, s);
+        let mask = considered.map(|c| extract(c, shape, axis, s));
+        let r = detect_block(&part, &slice_layout, params, mask.as_deref(), &quiet)?;
+        Ok((s, r.map))
+    };
+    let len: usize = shape.iter().product();
+    let mut result = EdgeResult {
+        map: match params.detector {
+            Detector::Gradient => EdgeMap::Magnitude(vec![0.0; len]),
+            _ => EdgeMap::Mask(vec![0; len]),
+        },
+        shape,
+        low_abs: None,
+        high_abs: None,
+        slice_axis: Some(axis),
+        magnitude_histogram: None,
+    };
+    let store = |result: &mut EdgeResult, s: usize, map: EdgeMap| match (&mut result.map, map) {
+        (EdgeMap::Mask(full), EdgeMap::Mask(part)) => insert(full, shape, axis, s, &part),
+        (EdgeMap::Magnitude(full), EdgeMap::Magnitude(part)) => insert(full, shape, axis, s, &part),
+        _ => {}
+    };
+    (control.progress)(0.0);
+    let Some((&first, rest)) = order.split_first() else {
+        return Ok(result);
+    };
+    let (s, map) = one(first)?;
+    store(&mut result, s, map);
+    on_partial(&result);
+    let batch = rest.len().div_ceil(8).max(1);
+    let mut done = 1;
+    for chunk in rest.chunks(batch) {
+        control.check()?;
+        let maps: Vec<(usize, EdgeMap)> = chunk
+            .par_iter()
+            .map(|&s| one(s))
+            .collect::<Result<_, _>>()?;
+        for (s, map) in maps {
+            store(&mut result, s, map);
+        }
+        done += chunk.len();
+        (control.progress)(done as f32 / order.len() as f32);
+        if done < order.len() {
+            on_partial(&result);
+        }
+    }
+    Ok(result)
+}
+
+/// One detector run over a block whose working axes `layout` names.
+fn detect_block(
+    values: &[f32],
+    layout: &Layout,
+    params: &EdgeParams,
+    considered: Considered,
+    control: &Control,
+) -> Result<EdgeResult, Cancelled> {
+    let (shape, slice_axis) = (layout.shape, None);
+    let layout = *layout;
     let keep = |n: usize| considered.is_none_or(|c| c[n]) && values[n].is_finite();
     let floor = noise_floor(values, &layout);
     (control.progress)(0.0);
