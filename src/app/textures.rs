@@ -82,8 +82,13 @@ impl ViewTextures {
             })
             .into_iter()
             .collect();
-        let view =
-            render::render_view_with(&source, &loaded.volume.grid, spec, &viewer.display, &layers);
+        let view = render::render_view_pixels(
+            &source,
+            &loaded.volume.grid,
+            spec,
+            &viewer.display,
+            &layers,
+        );
         let image = egui::ColorImage::from_rgba_unmultiplied(
             [spec.width, spec.height],
             view.image.pixels.as_flattened(),

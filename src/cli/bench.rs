@@ -293,8 +293,13 @@ fn bench_render(n: usize, repeat: usize) -> Result<ExitCode> {
                 // Move the cursor each time, as scrolling does.
                 spec.cursor_ras = [run as f64 * 0.5 - 15.0; 3];
                 let t = Instant::now();
-                let view =
-                    render::render_view(&FrameSource::Scalar(&frame), &grid, &spec, &settings);
+                let view = render::render_view_pixels(
+                    &FrameSource::Scalar(&frame),
+                    &grid,
+                    &spec,
+                    &settings,
+                    &[],
+                );
                 std::hint::black_box(&view.image.pixels);
                 times.push(t.elapsed().as_secs_f64() * 1e3);
             }

@@ -84,7 +84,26 @@ pub fn render_view_with(
     settings: &DisplaySettings,
     overlays: &[OverlayLayer],
 ) -> RenderedView {
-    let mut view = render_base(source, grid, spec, settings);
+    let mut view = render_base(source, grid, spec, settings, true);
+    blend_overlays(&mut view, spec, overlays);
+    view
+}
+
+/// As [`render_view_with`] without the sampled values (empty `values`):
+/// what the window needs, without a full-size float buffer.
+pub fn render_view_pixels(
+    source: &FrameSource,
+    grid: &Grid,
+    spec: &ViewSpec,
+    settings: &DisplaySettings,
+    overlays: &[OverlayLayer],
+) -> RenderedView {
+    let mut view = render_base(source, grid, spec, settings, false);
+    blend_overlays(&mut view, spec, overlays);
+    view
+}
+
+fn blend_overlays(view: &mut RenderedView, spec: &ViewSpec, overlays: &[OverlayLayer]) {
     for layer in overlays {
         let covered = overlay_coverage(layer, &view.world_from_pixel, spec.width, spec.height);
         let alpha = layer.opacity.clamp(0.0, 1.0);
@@ -97,7 +116,6 @@ pub fn render_view_with(
             }
         }
     }
-    view
 }
 
 /// Which pixels a layer covers (nearest sampling, so a voxel is all or nothing).
@@ -142,6 +160,7 @@ fn render_base(
     grid: &Grid,
     spec: &ViewSpec,
     settings: &DisplaySettings,
+    keep_values: bool,
 ) -> RenderedView {
     let world_from_pixel = spec.world_from_pixel();
     let (w, h) = (spec.width, spec.height);
@@ -157,16 +176,19 @@ fn render_base(
                 per_unit as f32,
                 (-settings.window.low() * per_unit) as f32 + 0.5,
             );
-            let mut values = vec![0f32; w * h];
+            let mut values = Vec::with_capacity(if keep_values { w * h } else { 0 });
             let mut pixels = vec![OUTSIDE; w * h];
             resample::resample_rows(
                 frame,
                 grid,
                 &world_from_pixel,
                 w,
+                h,
                 settings.interpolation,
-                &mut values,
                 |row, line| {
+                    if keep_values {
+                        values.extend_from_slice(line);
+                    }
                     for (px, &v) in pixels[row * w..(row + 1) * w].iter_mut().zip(line) {
                         if !v.is_nan() {
                             let [r, g, b] = lut[(v * scale + offset).clamp(0.0, 255.0) as usize];

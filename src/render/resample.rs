@@ -87,26 +87,30 @@ pub fn resample_into(
     interpolation: Interpolation,
     out: &mut [f32],
 ) {
+    let height = out.len() / width.max(1);
     resample_rows(
         frame,
         grid,
         world_from_pixel,
         width,
+        height,
         interpolation,
-        out,
-        |_, _| {},
+        |row, line| {
+            out[row * width..(row + 1) * width].copy_from_slice(line);
+        },
     );
 }
 
-/// As [`resample_into`], calling `on_row(row, values)` as soon as each row
-/// is done, while it is still in cache (the colouring pass uses this).
+/// Samples a `width` x `height` picture row by row, calling
+/// `on_row(row, values)` as soon as each row is done, while it is still in
+/// cache (the colouring pass uses this; no full-size buffer is needed).
 pub fn resample_rows(
     frame: &Array3<f32>,
     grid: &Grid,
     world_from_pixel: &Affine,
     width: usize,
+    height: usize,
     interpolation: Interpolation,
-    out: &mut [f32],
     mut on_row: impl FnMut(usize, &[f32]),
 ) {
     let voxel_from_pixel = grid
@@ -159,7 +163,9 @@ pub fn resample_rows(
     // Nearest rounds by flooring position + 1/2.
     let shift = if nearest { 0.5 } else { 0.0 };
     let step = step_col.map(to_fixed);
-    for (row, line) in out.chunks_mut(width).enumerate() {
+    let mut buffer = vec![f32::NAN; width];
+    for row in 0..height {
+        let line = &mut buffer[..];
         let r = row as f64;
         let start = [0, 1, 2].map(|a| origin[a] + r * step_row[a]);
         let at = |c: usize| [0, 1, 2].map(|a| start[a] + c as f64 * step_col[a]);
