@@ -150,7 +150,7 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
         };
         let letters = v.grid.axcodes();
         format!(
-            "{plane} slices: 2D edges within each slice across voxel axis {} ({}), the axis closest to the {plane} normal{}",
+            "{plane} slices: 2D edges within each slice across voxel axis {} ({}), the axis closest to the {plane} normal; thresholds resolved per slice{}",
             ["i", "j", "k"][axis],
             letters.chars().nth(axis).unwrap_or('?'),
             if v.grid.is_oblique() {
@@ -171,10 +171,15 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
         volume: args.volume,
         background: args.background,
         params,
-        thresholds_used: low_abs
-            .zip(high_abs)
-            .map(|(l, h)| [l, h])
-            .or(high_abs.map(|h| [h, h])),
+        // In slice mode each slice resolves its own quantile thresholds.
+        thresholds_used: if slice_axis.is_some() {
+            None
+        } else {
+            low_abs
+                .zip(high_abs)
+                .map(|(l, h)| [l, h])
+                .or(high_abs.map(|h| [h, h]))
+        },
         slices,
         edge_voxels,
         output: args.out.display().to_string(),

@@ -274,11 +274,13 @@ pub fn detect_slices(
         is_stale: control.is_stale,
         progress: &|_| {},
     };
-    let one = |s: usize| -> Result<(usize, EdgeMap), Cancelled> {
+    let one = |s: usize| -> Result<(usize, EdgeResult), Cancelled> {
         let part = extract(values, shape, axis, s);
         let mask = considered.map(|c| extract(c, shape, axis, s));
-        let r = detect_block(&part, &slice_layout, params, mask.as_deref(), &quiet)?;
-        Ok((s, r.map))
+        Ok((
+            s,
+            detect_block(&part, &slice_layout, params, mask.as_deref(), &quiet)?,
+        ))
     };
     let len: usize = shape.iter().product();
     let mut result = EdgeResult {
@@ -301,19 +303,24 @@ pub fn detect_slices(
     let Some((&first, rest)) = order.split_first() else {
         return Ok(result);
     };
-    let (s, map) = one(first)?;
-    store(&mut result, s, map);
+    let (s, first_result) = one(first)?;
+    // Thresholds differ slice by slice; the first slice's (the cursor's, in
+    // the window) are the ones reported, with its magnitude histogram.
+    result.low_abs = first_result.low_abs;
+    result.high_abs = first_result.high_abs;
+    result.magnitude_histogram = first_result.magnitude_histogram;
+    store(&mut result, s, first_result.map);
     on_partial(&result);
     let batch = rest.len().div_ceil(8).max(1);
     let mut done = 1;
     for chunk in rest.chunks(batch) {
         control.check()?;
-        let maps: Vec<(usize, EdgeMap)> = chunk
+        let parts: Vec<(usize, EdgeResult)> = chunk
             .par_iter()
             .map(|&s| one(s))
             .collect::<Result<_, _>>()?;
-        for (s, map) in maps {
-            store(&mut result, s, map);
+        for (s, part) in parts {
+            store(&mut result, s, part.map);
         }
         done += chunk.len();
         (control.progress)(done as f32 / order.len() as f32);
