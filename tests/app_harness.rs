@@ -367,7 +367,7 @@ fn profile_marks_edges_where_the_line_crosses_the_surface() {
     let result = edges::detect_volume(&volume, 0, &params, None, &Control::none()).unwrap();
     viewer.set_edges(
         (viewer.loaded.as_ref().unwrap().generation, params, None),
-        &result,
+        rasview::app::state::EdgesReady::from_result(&result),
         0.0,
         true,
     );

@@ -2,8 +2,9 @@
 //! or slice by slice starting with the slice under the cursor, handing out
 //! partial results as slices finish.
 
+use super::state::EdgesReady;
 use super::worker::JobContext;
-use crate::edges::{self, Control, EdgeParams, EdgeResult, Mode};
+use crate::edges::{self, Control, EdgeParams, Mode};
 use crate::volume::Volume;
 use std::sync::Arc;
 
@@ -19,10 +20,11 @@ pub struct EdgeJob {
     pub cursor_ras: [f64; 3],
 }
 
-/// A result (partial while `complete` is false) and the seconds it took.
+/// A result (partial while `complete` is false), ready to draw, and the
+/// seconds it took.
 pub struct EdgeOutcome {
     pub key: EdgeKey,
-    pub result: EdgeResult,
+    pub ready: EdgesReady,
     pub seconds: f64,
     pub complete: bool,
 }
@@ -73,7 +75,7 @@ pub fn run(job: EdgeJob, context: &JobContext<EdgeOutcome>) -> Option<EdgeOutcom
                 &mut |partial| {
                     context.deliver_partial(EdgeOutcome {
                         key,
-                        result: partial.clone(),
+                        ready: EdgesReady::from_result(partial),
                         seconds: started.elapsed().as_secs_f64(),
                         complete: false,
                     })
@@ -84,7 +86,7 @@ pub fn run(job: EdgeJob, context: &JobContext<EdgeOutcome>) -> Option<EdgeOutcom
     .ok()?;
     Some(EdgeOutcome {
         key: job.key,
-        result,
+        ready: EdgesReady::from_result(&result),
         seconds: started.elapsed().as_secs_f64(),
         complete: true,
     })

@@ -120,6 +120,26 @@ pub struct EdgeOverlay {
     pub complete: bool,
 }
 
+/// An edge result prepared for display off the UI thread: converting a
+/// 256^3 mask and counting it would otherwise stall a frame.
+pub struct EdgesReady {
+    pub frame: Arc<Array3<f32>>,
+    pub edge_count: usize,
+    pub thresholds: Option<[f32; 2]>,
+    pub magnitude_histogram: Option<crate::edges::Histogram>,
+}
+
+impl EdgesReady {
+    pub fn from_result(result: &crate::edges::EdgeResult) -> Self {
+        EdgesReady {
+            frame: Arc::new(result.to_frame()),
+            edge_count: result.edge_count(),
+            thresholds: result.low_abs.zip(result.high_abs).map(|(l, h)| [l, h]),
+            magnitude_histogram: result.magnitude_histogram.clone(),
+        }
+    }
+}
+
 /// Intensity and gradient along the active view's horizontal crosshair line.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Profile {
@@ -235,19 +255,19 @@ impl Viewer {
     pub fn set_edges(
         &mut self,
         computed_for: (u64, crate::edges::EdgeParams, Option<f64>),
-        result: &crate::edges::EdgeResult,
+        ready: EdgesReady,
         seconds: f64,
         complete: bool,
     ) {
         let generation = self.bump();
         self.edges = Some(EdgeOverlay {
-            frame: Arc::new(result.to_frame()),
+            frame: ready.frame,
             generation,
             computed_for,
             seconds,
-            edge_count: result.edge_count(),
-            thresholds: result.low_abs.zip(result.high_abs).map(|(l, h)| [l, h]),
-            magnitude_histogram: result.magnitude_histogram.clone(),
+            edge_count: ready.edge_count,
+            thresholds: ready.thresholds,
+            magnitude_histogram: ready.magnitude_histogram,
             complete,
         });
     }

@@ -345,7 +345,7 @@ impl RasviewApp {
             if let Some((_, outcome)) = worker.poll() {
                 self.viewer.set_edges(
                     outcome.key,
-                    &outcome.result,
+                    outcome.ready,
                     outcome.seconds,
                     outcome.complete,
                 );
