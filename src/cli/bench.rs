@@ -142,7 +142,7 @@ fn bench_load(size: usize, file: Option<&Path>, repeat: usize) -> Result<ExitCod
         ),
     }
 
-    match peak_rss_of_info(&exe, &path) {
+    match peak_rss_of(&["info".as_ref(), path.as_os_str()]) {
         Some(kib) => {
             let limit = 1.5 * float_bytes as f64 + 30.0 * 1048576.0;
             println!(
@@ -195,10 +195,12 @@ fn nibabel_seconds(path: &Path, repeat: usize) -> Option<f64> {
     String::from_utf8_lossy(&out.stdout).trim().parse().ok()
 }
 
-fn peak_rss_of_info(exe: &Path, path: &Path) -> Option<u64> {
+/// Peak resident memory (KiB) of running this binary with `args`, as the
+/// child reports it at exit (see `info::PEAK_MEMORY_ENV`).
+pub(super) fn peak_rss_of(args: &[&std::ffi::OsStr]) -> Option<u64> {
+    let exe = std::env::current_exe().ok()?;
     let out = Command::new(exe)
-        .arg("info")
-        .arg(path)
+        .args(args)
         .env(super::info::PEAK_MEMORY_ENV, "1")
         .stdout(Stdio::null())
         .output()

@@ -292,24 +292,9 @@ fn python(args: &[String]) -> Vec<String> {
 
 /// Peak RSS (KiB) of `rasview edges FILE` and of `rasview info FILE`.
 fn peak_rss_kib(path: &Path) -> Option<(u64, u64)> {
-    let exe = std::env::current_exe().ok()?;
     let out_dir = std::env::temp_dir().join(format!("rasview-bench-rss-{}", std::process::id()));
     std::fs::create_dir_all(&out_dir).ok()?;
-    let peak = |args: &[&std::ffi::OsStr]| -> Option<u64> {
-        let o = Command::new(&exe)
-            .args(args)
-            .env(super::info::PEAK_MEMORY_ENV, "1")
-            .stdout(Stdio::null())
-            .output()
-            .ok()?;
-        let text = String::from_utf8_lossy(&o.stderr);
-        text.lines()
-            .find(|l| l.starts_with("peak_rss "))?
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()
-    };
+    let peak = super::bench::peak_rss_of;
     let out = out_dir.join("e.nii");
     let edges = peak(&[
         "edges".as_ref(),

@@ -5,6 +5,7 @@
 use super::control::{Cancelled, Control};
 use super::field::Layout;
 use super::gradient::{gradient_at, interior, norm, Stencil};
+use crate::render::resample::trilinear_cell;
 use rayon::prelude::*;
 
 /// Voxels whose magnitude is a local maximum along the gradient and at least
@@ -81,18 +82,7 @@ fn sample_near(field: &[f32], stencil: &Stencil, n: usize, d: [f32; 3]) -> f32 {
             fraction[a] = d[a];
         }
     }
-    let [sx, sy, sz] = stencil.offset;
-    let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
-    let f = |o: usize| field[base + o];
-    let c00 = lerp(f(0), f(sx), fraction[0]);
-    let c10 = lerp(f(sy), f(sy + sx), fraction[0]);
-    let c01 = lerp(f(sz), f(sz + sx), fraction[0]);
-    let c11 = lerp(f(sz + sy), f(sz + sy + sx), fraction[0]);
-    lerp(
-        lerp(c00, c10, fraction[1]),
-        lerp(c01, c11, fraction[1]),
-        fraction[2],
-    )
+    trilinear_cell(field, base, stencil.offset, fraction)
 }
 
 /// The gradient direction as an index step whose largest component is one
@@ -140,18 +130,7 @@ pub fn interpolate(
         };
         fraction[a] = (p - cell) as f32;
     }
-    let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
-    let f = |o: usize| field[base + o];
-    let [sx, sy, sz] = next;
-    let c00 = lerp(f(0), f(sx), fraction[0]);
-    let c10 = lerp(f(sy), f(sy + sx), fraction[0]);
-    let c01 = lerp(f(sz), f(sz + sx), fraction[0]);
-    let c11 = lerp(f(sz + sy), f(sz + sy + sx), fraction[0]);
-    lerp(
-        lerp(c00, c10, fraction[1]),
-        lerp(c01, c11, fraction[1]),
-        fraction[2],
-    )
+    trilinear_cell(field, base, next, fraction)
 }
 
 /// Keeps the candidates connected to a strong one (magnitude >= `high`),

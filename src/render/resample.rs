@@ -192,6 +192,20 @@ pub fn resample_rows(
     }
 }
 
+/// Trilinear blend of the cell whose first corner is `data[base]` and whose
+/// far corner along each axis is `step[a]` elements away (0 where the cell
+/// is clamped at an edge), at fractions `f`. Shared by views and edges.
+#[inline]
+pub fn trilinear_cell(data: &[f32], base: usize, step: [usize; 3], f: [f32; 3]) -> f32 {
+    let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
+    let [sx, sy, sz] = step;
+    let c00 = lerp(data[base], data[base + sx], f[0]);
+    let c10 = lerp(data[base + sy], data[base + sy + sx], f[0]);
+    let c01 = lerp(data[base + sz], data[base + sz + sx], f[0]);
+    let c11 = lerp(data[base + sz + sy], data[base + sz + sy + sx], f[0]);
+    lerp(lerp(c00, c10, f[1]), lerp(c01, c11, f[1]), f[2])
+}
+
 /// One voxel in 32.32 fixed point.
 const FIXED_ONE: f64 = (1u64 << 32) as f64;
 
@@ -289,18 +303,9 @@ impl Sampler<'_> {
         self.blend(base, s, fraction)
     }
 
-    /// Trilinear blend of the cell at `base`, whose far corner along each
-    /// axis is `step[a]` elements away (0 where the cell is clamped at an edge).
     #[inline]
     fn blend(&self, base: usize, step: [usize; 3], f: [f32; 3]) -> f32 {
-        let d = self.data;
-        let lerp = |a: f32, b: f32, t: f32| a + (b - a) * t;
-        let [sx, sy, sz] = step;
-        let c00 = lerp(d[base], d[base + sx], f[0]);
-        let c10 = lerp(d[base + sy], d[base + sy + sx], f[0]);
-        let c01 = lerp(d[base + sz], d[base + sz + sx], f[0]);
-        let c11 = lerp(d[base + sz + sy], d[base + sz + sy + sx], f[0]);
-        lerp(lerp(c00, c10, f[1]), lerp(c01, c11, f[1]), f[2])
+        trilinear_cell(self.data, base, step, f)
     }
 
     /// Nearest voxel; NaN outside the footprint.
