@@ -15,11 +15,11 @@ pub fn suppress_non_maxima(
     magnitude: &[f32],
     layout: &Layout,
     low: f32,
+    has_missing: bool,
     control: &Control,
 ) -> Result<Vec<u8>, Cancelled> {
     let mut kept = vec![0u8; magnitude.len()];
     let [nx, ny, _] = layout.shape;
-    let has_missing = smoothed.par_iter().any(|v| !v.is_finite());
     let stencil = Stencil::new(layout);
     let inv_h = [0, 1, 2].map(|a| (1.0 / layout.spacing_mm[a]) as f32);
     kept.par_chunks_mut(nx)

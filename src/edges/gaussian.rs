@@ -34,48 +34,74 @@ pub fn smooth(
     control: &Control,
 ) -> Result<Vec<f32>, Cancelled> {
     let has_missing = values.par_iter().any(|v| !v.is_finite());
+    smooth_known(values, layout, sigma_mm, truncate, has_missing, control)
+}
+
+/// As [`smooth`], when the caller already knows whether any value is missing.
+pub fn smooth_known(
+    values: &[f32],
+    layout: &Layout,
+    sigma_mm: f64,
+    truncate: f64,
+    has_missing: bool,
+    control: &Control,
+) -> Result<Vec<f32>, Cancelled> {
+    let axes: Vec<(usize, Vec<f32>)> = layout
+        .working_axes()
+        .filter_map(|axis| {
+            let sigma_voxels = sigma_mm / layout.spacing_mm[axis];
+            (sigma_voxels >= NO_SMOOTHING_VOXELS).then(|| (axis, kernel(sigma_voxels, truncate)))
+        })
+        .collect();
+    if !has_missing {
+        // The common case: the first pass reads the input where it lies.
+        let Some(((first, taps), rest)) = axes.split_first() else {
+            return Ok(values.to_vec());
+        };
+        control.check()?;
+        let mut data = vec![0f32; values.len()];
+        convolve_axis(values, &mut data, layout, *first, taps, true);
+        let mut scratch = if rest.is_empty() {
+            Vec::new()
+        } else {
+            vec![0f32; values.len()]
+        };
+        for (axis, taps) in rest {
+            control.check()?;
+            convolve_axis(&data, &mut scratch, layout, *axis, taps, true);
+            std::mem::swap(&mut data, &mut scratch);
+        }
+        return Ok(data);
+    }
     let mut data: Vec<f32> = values
         .par_iter()
         .map(|&v| if v.is_finite() { v } else { 0.0 })
         .collect();
-    // Normalised convolution: where voxels are missing, the smoothed weight
-    // of the valid ones divides the result. Without missing voxels the
-    // weight is separable and handled per axis (edge renormalisation), so
-    // no weight volume is needed.
-    let mut weight: Option<Vec<f32>> = has_missing.then(|| {
-        values
-            .par_iter()
-            .map(|v| if v.is_finite() { 1.0 } else { 0.0 })
-            .collect()
-    });
+    // Normalised convolution: the smoothed weight of the valid voxels
+    // divides the result, so missing ones contribute nothing.
+    let mut weight: Vec<f32> = values
+        .par_iter()
+        .map(|v| if v.is_finite() { 1.0 } else { 0.0 })
+        .collect();
     let mut scratch = vec![0f32; data.len()];
-    for axis in layout.working_axes().collect::<Vec<_>>() {
-        let sigma_voxels = sigma_mm / layout.spacing_mm[axis];
-        if sigma_voxels.is_nan() || sigma_voxels < NO_SMOOTHING_VOXELS {
-            continue;
-        }
-        let taps = kernel(sigma_voxels, truncate);
+    for (axis, taps) in &axes {
         control.check()?;
-        convolve_axis(&data, &mut scratch, layout, axis, &taps, weight.is_none());
+        convolve_axis(&data, &mut scratch, layout, *axis, taps, false);
         std::mem::swap(&mut data, &mut scratch);
-        if let Some(w) = &mut weight {
-            convolve_axis(w, &mut scratch, layout, axis, &taps, false);
-            std::mem::swap(w, &mut scratch);
-        }
+        convolve_axis(&weight, &mut scratch, layout, *axis, taps, false);
+        std::mem::swap(&mut weight, &mut scratch);
     }
     drop(scratch);
-    if let Some(w) = weight {
-        data.par_iter_mut()
-            .zip(w.par_iter())
-            .zip(values.par_iter())
-            .for_each(|((d, &w), &v)| {
-                *d = if v.is_finite() && w > 1e-6 {
-                    *d / w
-                } else {
-                    f32::NAN
-                };
-            });
-    }
+    data.par_iter_mut()
+        .zip(weight.par_iter())
+        .zip(values.par_iter())
+        .for_each(|((d, &w), &v)| {
+            *d = if v.is_finite() && w > 1e-6 {
+                *d / w
+            } else {
+                f32::NAN
+            };
+        });
     Ok(data)
 }
 

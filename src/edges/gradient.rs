@@ -82,11 +82,11 @@ pub fn magnitude(
     s: &[f32],
     layout: &Layout,
     floor: f32,
+    has_missing: bool,
     control: &Control,
 ) -> Result<Vec<f32>, Cancelled> {
     let mut out = vec![0f32; s.len()];
     let [nx, ny, _] = layout.shape;
-    let has_missing = s.par_iter().any(|v| !v.is_finite());
     let stencil = Stencil::new(layout);
     out.par_chunks_mut(nx)
         .enumerate()

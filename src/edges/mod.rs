@@ -196,6 +196,19 @@ pub fn detect(
             };
             detect_block(values, &layout, params, considered, control)
         }
+        // One slice: no copying out and back.
+        Some(axis) if shape[axis] == 1 => {
+            let mut active = [true; 3];
+            active[axis] = false;
+            let layout = Layout {
+                shape,
+                spacing_mm,
+                active,
+            };
+            let mut result = detect_block(values, &layout, params, considered, control)?;
+            result.slice_axis = Some(axis);
+            Ok(result)
+        }
         Some(axis) => {
             let order: Vec<usize> = (0..shape[axis]).collect();
             detect_slices(
@@ -342,13 +355,14 @@ fn detect_block(
     let (shape, slice_axis) = (layout.shape, None);
     let layout = *layout;
     let keep = |n: usize| considered.is_none_or(|c| c[n]) && values[n].is_finite();
-    let floor = noise_floor(values, &layout);
+    let (floor, has_missing) = scan(values, &layout);
     (control.progress)(0.0);
-    let smoothed = gaussian::smooth(
+    let smoothed = gaussian::smooth_known(
         values,
         &layout,
         params.sigma_mm,
         params.truncate_sigmas,
+        has_missing,
         control,
     )?;
     (control.progress)(0.3);
@@ -362,7 +376,8 @@ fn detect_block(
     };
     let result = match params.detector {
         Detector::Gradient => {
-            let mut magnitude = gradient::magnitude(&smoothed, &layout, floor, control)?;
+            let mut magnitude =
+                gradient::magnitude(&smoothed, &layout, floor, has_missing, control)?;
             if let Some(c) = considered {
                 magnitude
                     .iter_mut()
@@ -380,7 +395,7 @@ fn detect_block(
             }
         }
         Detector::Canny => {
-            let magnitude = gradient::magnitude(&smoothed, &layout, floor, control)?;
+            let magnitude = gradient::magnitude(&smoothed, &layout, floor, has_missing, control)?;
             (control.progress)(0.5);
             // Quantiles of the magnitude where there is any gradient at all:
             // flat background would otherwise decide the thresholds.
@@ -397,8 +412,14 @@ fn detect_block(
                 Some(&[l, h]) => (l.min(h), h.max(l)),
                 _ => (f32::INFINITY, f32::INFINITY),
             };
-            let mut mask =
-                canny::suppress_non_maxima(&smoothed, &magnitude, &layout, low, control)?;
+            let mut mask = canny::suppress_non_maxima(
+                &smoothed,
+                &magnitude,
+                &layout,
+                low,
+                has_missing,
+                control,
+            )?;
             if let Some(c) = considered {
                 mask.iter_mut()
                     .zip(c)
@@ -417,11 +438,12 @@ fn detect_block(
             }
         }
         Detector::Dog => {
-            let wide = gaussian::smooth(
+            let wide = gaussian::smooth_known(
                 values,
                 &layout,
                 params.sigma2_mm,
                 params.truncate_sigmas,
+                has_missing,
                 control,
             )?;
             // Differences within rounding noise are zero: a flat image has no crossings.
@@ -457,18 +479,28 @@ fn detect_block(
     Ok(result)
 }
 
-/// Gradients below this (intensity per mm) are rounding noise of the
-/// smoothing, not edges: 1e-5 of the image's largest value per finest voxel.
-fn noise_floor(values: &[f32], layout: &Layout) -> f32 {
-    let largest = values
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold(0f32, |m, v| m.max(v.abs()));
+/// One pass over the input: the noise floor for gradients (1e-5 of the
+/// image's largest value per finest voxel: below it a gradient is rounding
+/// noise of the smoothing, not an edge) and whether any value is missing.
+fn scan(values: &[f32], layout: &Layout) -> (f32, bool) {
+    let (largest, missing) = values
+        .par_iter()
+        .fold(
+            || (0f32, false),
+            |(m, miss), v| {
+                if v.is_finite() {
+                    (m.max(v.abs()), miss)
+                } else {
+                    (m, true)
+                }
+            },
+        )
+        .reduce(|| (0f32, false), |a, b| (a.0.max(b.0), a.1 || b.1));
     let finest = layout
         .spacing_mm
         .iter()
         .fold(f64::INFINITY, |m, &s| m.min(s));
-    (1e-5 * largest as f64 / finest) as f32
+    ((1e-5 * largest as f64 / finest) as f32, missing)
 }
 
 /// Runs a detector on frame `t` of a volume, on its own grid and spacing.
