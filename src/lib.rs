@@ -8,5 +8,6 @@ pub mod app;
 pub mod cli;
 pub mod edges;
 pub mod geometry;
+pub mod overlay;
 pub mod render;
 pub mod volume;

@@ -2,6 +2,7 @@
 
 mod bench;
 mod bench_edges;
+mod check;
 pub mod edges;
 mod info;
 mod probe;
@@ -65,6 +66,8 @@ pub enum Command {
     Probe(probe::ProbeArgs),
     /// Edge detection (Canny in mm, gradient magnitude, difference of Gaussians) to a NIfTI on the input's grid.
     Edges(edges::EdgesArgs),
+    /// Does OVERLAY sit on BASE's grid? Differences in words; exit 0 aligned, 3 not.
+    Check(check::CheckArgs),
     /// Draw one view (axial, coronal or sagittal) to a PNG, with its world_from_pixel beside it.
     Render(render::RenderArgs),
     /// Measure loading speed and memory beside gzip and nibabel.
@@ -91,6 +94,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Probe(args) => probe::run(&args),
         Command::Render(args) => render::run(&args),
         Command::Edges(args) => edges::run(&args),
+        Command::Check(args) => check::run(&args),
         Command::Bench(args) => bench::run(&args),
     };
     match result {

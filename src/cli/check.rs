@@ -1,0 +1,46 @@
+//! `rasview check BASE OVERLAY`: whether an overlay sits on the base's grid,
+//! and if not, how its geometry differs, in words. Exit 0 aligned, 3 not.
+
+use crate::overlay::compare_geometry;
+use crate::volume;
+use anyhow::Result;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit code when the overlay does not sit on the base.
+pub const EXIT_MISALIGNED: u8 = 3;
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    pub base: PathBuf,
+    pub overlay: PathBuf,
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: &CheckArgs) -> Result<ExitCode> {
+    let base = volume::load(&args.base)?;
+    let overlay = volume::load(&args.overlay)?;
+    let check = compare_geometry(&base, &overlay);
+    if args.json {
+        println!("{}", serde_json::to_string(&check)?);
+    } else {
+        println!(
+            "{}: {}",
+            args.overlay.display(),
+            if check.aligned {
+                "aligned with the base"
+            } else {
+                "NOT aligned with the base"
+            }
+        );
+        for f in &check.findings {
+            println!("  - {f}");
+        }
+    }
+    Ok(if check.aligned {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_MISALIGNED)
+    })
+}

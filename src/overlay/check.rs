@@ -1,0 +1,186 @@
+//! The geometry check: does an overlay's header put its voxels where the
+//! base's grid is, and if not, how do they differ, in words a user can act on.
+
+use crate::geometry::orientation::axis_directions;
+use crate::geometry::Grid;
+use crate::volume::{AffineSource, Volume};
+use serde::Serialize;
+
+/// Below this, two headers place voxels at the same points (float32 noise).
+pub const SAME_PLACE_MM: f64 = 0.01;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GeometryCheck {
+    pub aligned: bool,
+    pub same_grid: bool,
+    pub findings: Vec<String>,
+    /// The largest distance between where the overlay's header and the
+    /// base's header put the corners of the overlay's voxel grid.
+    pub max_corner_distance_mm: f64,
+    /// Fraction of the overlay's box that lies inside the base's box.
+    pub overlap_fraction: f64,
+}
+
+/// Compares the overlay's grid with the base's.
+pub fn compare_geometry(base: &Volume, overlay: &Volume) -> GeometryCheck {
+    let b = &base.grid;
+    let o = &overlay.grid;
+    let mut findings = Vec::new();
+    let distance = o
+        .world_from_voxel
+        .max_corner_distance(&b.world_from_voxel, o.index_extent());
+    let same_shape = b.shape == o.shape;
+    let same_grid = same_shape && distance < SAME_PLACE_MM;
+    let overlap = overlap_fraction(b, o);
+
+    if same_grid {
+        findings.push(format!(
+            "same grid: dims {:?}, and the two headers place every voxel within {distance:.4} mm",
+            b.shape
+        ));
+        let codes = |v: &Volume| (v.header.sform_code, v.header.qform_code);
+        if codes(base) != codes(overlay) {
+            findings.push(format!(
+                "note: sform/qform codes differ (base {:?}, overlay {:?}) while the matrices agree",
+                codes(base),
+                codes(overlay)
+            ));
+        }
+    } else {
+        if overlay.affine_source == AffineSource::Pixdim {
+            findings.push(
+                "the overlay has no orientation (sform_code = qform_code = 0): its voxels are placed by pixdim \
+                 alone, so left/right and position are guesses"
+                    .to_string(),
+            );
+        }
+        if !same_shape {
+            findings.push(format!(
+                "dims differ: base {:?}, overlay {:?}",
+                b.shape, o.shape
+            ));
+            if let Some(order) = permuted_shape(b.shape, o.shape) {
+                let reversed = order == [2, 1, 0];
+                findings.push(format!(
+                    "the overlay's dims are the base's in the order ({}){}",
+                    order.map(|a| ["i", "j", "k"][a]).join(", "),
+                    if reversed {
+                        ": probably a (z, y, x) array from SimpleITK, Slicer or numpy written with the wrong axis order"
+                    } else {
+                        ": probably an array with two axes swapped"
+                    }
+                ));
+            }
+        }
+        let (bs, os) = (b.spacing_mm(), o.spacing_mm());
+        if (0..3).any(|a| (bs[a] - os[a]).abs() > 1e-3) {
+            findings.push(format!(
+                "voxel sizes differ: base {:.3} x {:.3} x {:.3} mm, overlay {:.3} x {:.3} x {:.3} mm",
+                bs[0], bs[1], bs[2], os[0], os[1], os[2]
+            ));
+        }
+        let (bc, oc) = (b.axcodes(), o.axcodes());
+        if bc != oc {
+            findings.push(format!(
+                "orientation differs: base {bc}, overlay {oc}{}",
+                axis_story(b, o)
+            ));
+        }
+        let linear_gap = linear_difference(b, o);
+        if linear_gap < 1e-4 && distance >= SAME_PLACE_MM {
+            let shift = [0, 1, 2]
+                .map(|a| o.world_from_voxel.translation()[a] - b.world_from_voxel.translation()[a]);
+            findings.push(format!(
+                "a pure shift: the overlay's header moves every voxel by ({:.2}, {:.2}, {:.2}) mm (RAS)",
+                shift[0], shift[1], shift[2]
+            ));
+        }
+        findings.push(format!(
+            "the two headers put the overlay's grid corners up to {distance:.2} mm apart"
+        ));
+    }
+    if overlap < 0.5 {
+        findings.push(format!(
+            "the overlay barely overlaps the base: {:.0}% of its box lies inside the base's",
+            overlap * 100.0
+        ));
+    }
+    GeometryCheck {
+        aligned: same_grid,
+        same_grid,
+        findings,
+        max_corner_distance_mm: distance,
+        overlap_fraction: overlap,
+    }
+}
+
+/// When `overlay` is `base` with its axes reordered (not the identity),
+/// the base axis behind each overlay axis.
+fn permuted_shape(base: [usize; 3], overlay: [usize; 3]) -> Option<[usize; 3]> {
+    const ORDERS: [[usize; 3]; 5] = [[0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    // Prefer the full reversal: the commonest mistake, and ambiguous shapes
+    // (two equal dims) should name it first.
+    let mut candidates = ORDERS;
+    candidates.sort_by_key(|o| if *o == [2, 1, 0] { 0 } else { 1 });
+    candidates.into_iter().find(|order| {
+        order
+            .iter()
+            .enumerate()
+            .all(|(a, &from)| overlay[a] == base[from])
+    })
+}
+
+/// How the overlay's voxel axes map onto the base's, as a phrase.
+fn axis_story(base: &Grid, overlay: &Grid) -> String {
+    let bd = axis_directions(&base.world_from_voxel);
+    let od = axis_directions(&overlay.world_from_voxel);
+    let mut parts = Vec::new();
+    for (a, d) in od.iter().enumerate() {
+        if let Some(from) = (0..3).find(|&f| bd[f].world_axis == d.world_axis) {
+            let flipped = bd[from].sign != d.sign;
+            parts.push(format!(
+                "{}{}",
+                if flipped { "-" } else { "" },
+                ["i", "j", "k"][from]
+            ));
+        } else {
+            parts.push(format!("?{a}"));
+        }
+    }
+    format!(
+        " (the overlay's axes run along the base's ({}))",
+        parts.join(", ")
+    )
+}
+
+/// Largest difference between the two linear parts (rotation, zoom, shear).
+fn linear_difference(b: &Grid, o: &Grid) -> f64 {
+    let (x, y) = (b.world_from_voxel.linear(), o.world_from_voxel.linear());
+    (0..3)
+        .flat_map(|r| (0..3).map(move |c| (r, c)))
+        .map(|(r, c)| (x[r][c] - y[r][c]).abs())
+        .fold(0.0, f64::max)
+}
+
+/// Fraction of a lattice of points across the overlay's box that falls
+/// inside the base's box.
+fn overlap_fraction(base: &Grid, overlay: &Grid) -> f64 {
+    const STEPS: usize = 12;
+    let extent = overlay.index_extent();
+    let (mut inside, mut total) = (0usize, 0usize);
+    for a in 0..STEPS {
+        for b in 0..STEPS {
+            for c in 0..STEPS {
+                let t = [a, b, c].map(|x| (x as f64 + 0.5) / STEPS as f64);
+                let index = [0, 1, 2].map(|d| t[d] * extent[d]);
+                let world = overlay.world_from_voxel.apply(index);
+                let v = base.voxel_from_world(world);
+                total += 1;
+                if (0..3).all(|d| v[d] >= -0.5 && v[d] <= base.shape[d] as f64 - 0.5) {
+                    inside += 1;
+                }
+            }
+        }
+    }
+    inside as f64 / total as f64
+}

@@ -1,0 +1,142 @@
+//! `rasview check` on a real oblique scan: the base's own edge mask is
+//! aligned; a shifted header, stripped orientation, a (z, y, x) array saved
+//! with identity geometry and swapped axes are each named and exit 3.
+
+mod common;
+
+use rasview::volume::{self, save, Voxels};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+fn check(base: &Path, overlay: &Path) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rasview"))
+        .args([
+            "check",
+            &base.to_string_lossy(),
+            &overlay.to_string_lossy(),
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap(), json)
+}
+
+fn findings(json: &Value) -> String {
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
+#[test]
+fn header_mistakes_on_an_oblique_scan_are_named() {
+    let dir = common::scratch_dir("check_headers");
+    let base_path = common::data_file("coreg-qa/highres.nii.gz");
+    let base = volume::load(&base_path).unwrap();
+    let shape = base.grid.shape;
+    // The base's own edge mask: same header, same grid.
+    let edges = dir.join("edges.nii.gz");
+    let run = Command::new(env!("CARGO_BIN_EXE_rasview"))
+        .args([
+            "edges",
+            &base_path.to_string_lossy(),
+            "--out",
+            &edges.to_string_lossy(),
+        ])
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let (code, json) = check(&base_path, &edges);
+    assert_eq!(code, 0, "{}", findings(&json));
+    assert_eq!(json["aligned"], true);
+    assert!(json["max_corner_distance_mm"].as_f64().unwrap() < 0.01);
+
+    let mask = volume::load(&edges).unwrap();
+    let mask_values: Vec<u8> = mask
+        .frame_f32(0)
+        .as_slice_memory_order()
+        .unwrap()
+        .iter()
+        .map(|&v| v as u8)
+        .collect();
+
+    // A header shifted 5 mm along y.
+    let mut shifted = base.header.clone();
+    shifted.srow[1][3] += 5.0;
+    shifted.qoffset[1] += 5.0;
+    let path = dir.join("shifted.nii.gz");
+    save::save(&path, &shifted, &Voxels::U8(mask_values.clone()), shape, 1).unwrap();
+    let (code, json) = check(&base_path, &path);
+    assert_eq!(code, 3);
+    assert!(
+        findings(&json).contains("pure shift") && findings(&json).contains("5.00"),
+        "{}",
+        findings(&json)
+    );
+    assert!((json["max_corner_distance_mm"].as_f64().unwrap() - 5.0).abs() < 0.01);
+
+    // sform and qform stripped.
+    let mut stripped = base.header.clone();
+    stripped.sform_code = 0;
+    stripped.qform_code = 0;
+    let path = dir.join("stripped.nii.gz");
+    save::save(&path, &stripped, &Voxels::U8(mask_values.clone()), shape, 1).unwrap();
+    let (code, json) = check(&base_path, &path);
+    assert_eq!(code, 3);
+    assert!(
+        findings(&json).contains("no orientation"),
+        "{}",
+        findings(&json)
+    );
+
+    // A (z, y, x) array written with identity geometry (numpy's default layout).
+    let [nx, ny, nz] = shape;
+    let mut zyx = vec![0u8; mask_values.len()];
+    for k in 0..nz {
+        for j in 0..ny {
+            for i in 0..nx {
+                // In the new file, axis 0 is z, axis 1 is y, axis 2 is x.
+                zyx[k + nz * (j + ny * i)] = mask_values[i + nx * (j + ny * k)];
+            }
+        }
+    }
+    let identity = rasview::volume::RawHeader {
+        sform_code: 0,
+        qform_code: 0,
+        ..Default::default()
+    };
+    let path = dir.join("zyx.nii.gz");
+    save::save(&path, &identity, &Voxels::U8(zyx), [nz, ny, nx], 1).unwrap();
+    let (code, json) = check(&base_path, &path);
+    assert_eq!(code, 3);
+    assert!(
+        findings(&json).contains("(k, j, i)") && findings(&json).contains("(z, y, x)"),
+        "{}",
+        findings(&json)
+    );
+
+    // Two axes swapped under the base's header.
+    let mut swapped = vec![0u8; mask_values.len()];
+    for k in 0..nz {
+        for j in 0..ny {
+            for i in 0..nx {
+                swapped[j + ny * (i + nx * k)] = mask_values[i + nx * (j + ny * k)];
+            }
+        }
+    }
+    let path = dir.join("swapped.nii.gz");
+    save::save(&path, &base.header, &Voxels::U8(swapped), [ny, nx, nz], 1).unwrap();
+    let (code, json) = check(&base_path, &path);
+    assert_eq!(code, 3);
+    assert!(
+        findings(&json).contains("(j, i, k)") && findings(&json).contains("two axes swapped"),
+        "{}",
+        findings(&json)
+    );
+}
