@@ -5,7 +5,7 @@
 use super::control::{Cancelled, Control};
 use super::field::Layout;
 use super::gradient::{gradient_at, interior, norm, Stencil};
-use crate::render::resample::trilinear_cell;
+use crate::render::resample::{trilinear_cell, trilinear_clamped};
 use rayon::prelude::*;
 
 /// Voxels whose magnitude is a local maximum along the gradient and at least
@@ -114,23 +114,8 @@ pub fn interpolate(
     step: [f64; 3],
     sign: f64,
 ) -> f32 {
-    let strides = layout.strides();
-    let mut base = 0usize;
-    let mut next = [0usize; 3];
-    let mut fraction = [0f32; 3];
-    for a in 0..3 {
-        let top = (layout.shape[a] - 1) as f64;
-        let p = (at[a] as f64 + sign * step[a]).clamp(0.0, top);
-        let cell = p.floor();
-        base += cell as usize * strides[a];
-        next[a] = if (cell as usize) < layout.shape[a] - 1 {
-            strides[a]
-        } else {
-            0
-        };
-        fraction[a] = (p - cell) as f32;
-    }
-    trilinear_cell(field, base, next, fraction)
+    let p = [0, 1, 2].map(|a| at[a] as f64 + sign * step[a]);
+    trilinear_clamped(field, layout.shape, layout.strides(), p)
 }
 
 /// Keeps the candidates connected to a strong one (magnitude >= `high`),

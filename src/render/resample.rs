@@ -56,26 +56,41 @@ pub fn sample_at(frame: &Array3<f32>, grid: &Grid, world_ras: [f64; 3]) -> f32 {
     if !(0..3).all(|a| v[a] >= -0.5 && v[a] < grid.shape[a] as f64 - 0.5) {
         return f32::NAN;
     }
-    let mut total = 0.0f64;
-    let c = [0, 1, 2].map(|a| v[a].clamp(0.0, (grid.shape[a] - 1) as f64));
-    for corner in 0..8 {
-        let mut weight = 1.0;
-        let mut index = [0usize; 3];
-        for a in 0..3 {
-            let floor = c[a].floor();
-            let up = corner & (1 << a) != 0;
-            index[a] = (floor as usize + up as usize).min(grid.shape[a] - 1);
-            weight *= if up {
-                c[a] - floor
-            } else {
-                1.0 - (c[a] - floor)
-            };
+    let strides = frame.strides();
+    match frame.as_slice_memory_order() {
+        Some(data) if strides.iter().all(|&s| s >= 0) => {
+            trilinear_clamped(data, grid.shape, [0, 1, 2].map(|a| strides[a] as usize), v)
         }
-        if weight > 0.0 {
-            total += weight * frame[index] as f64;
+        _ => {
+            let standard = frame.as_standard_layout();
+            let s = standard.strides();
+            let data = standard.as_slice().expect("standard layout is contiguous");
+            trilinear_clamped(data, grid.shape, [0, 1, 2].map(|a| s[a] as usize), v)
         }
     }
-    total as f32
+}
+
+/// Trilinear value at continuous voxel position `v`, clamped to the grid
+/// (beyond the last voxel centre the edge voxel's value holds). The one
+/// careful trilinear path, shared by views, profiles and edge suppression.
+#[inline]
+pub fn trilinear_clamped(data: &[f32], shape: [usize; 3], strides: [usize; 3], v: [f64; 3]) -> f32 {
+    let mut base = 0;
+    let mut step = [0usize; 3];
+    let mut fraction = [0f32; 3];
+    for a in 0..3 {
+        let c = v[a].clamp(0.0, (shape[a] - 1) as f64);
+        let cell = c.floor();
+        base += cell as usize * strides[a];
+        // The last voxel has no neighbour beyond it: blend with itself.
+        step[a] = if (cell as usize) + 1 < shape[a] {
+            strides[a]
+        } else {
+            0
+        };
+        fraction[a] = (c - cell) as f32;
+    }
+    trilinear_cell(data, base, step, fraction)
 }
 
 /// As [`resample_plane`], into a buffer of `width * rows` values.
@@ -300,12 +315,7 @@ impl Sampler<'_> {
             + (p[1] >> 32) as usize * s[1]
             + (p[2] >> 32) as usize * s[2];
         let fraction = p.map(|x| (x as u32) as f32 * FRACTION);
-        self.blend(base, s, fraction)
-    }
-
-    #[inline]
-    fn blend(&self, base: usize, step: [usize; 3], f: [f32; 3]) -> f32 {
-        trilinear_cell(self.data, base, step, f)
+        trilinear_cell(self.data, base, s, fraction)
     }
 
     /// Nearest voxel; NaN outside the footprint.
@@ -326,22 +336,7 @@ impl Sampler<'_> {
         if !self.inside(v) {
             return f32::NAN;
         }
-        let mut base = 0;
-        let mut step = [0usize; 3];
-        let mut fraction = [0f32; 3];
-        for a in 0..3 {
-            let c = v[a].clamp(0.0, (self.shape[a] - 1) as f64);
-            let cell = c.floor();
-            base += cell as usize * self.strides[a];
-            // The last voxel has no neighbour beyond it: blend with itself.
-            step[a] = if (cell as usize) + 1 < self.shape[a] {
-                self.strides[a]
-            } else {
-                0
-            };
-            fraction[a] = (c - cell) as f32;
-        }
-        self.blend(base, step, fraction)
+        trilinear_clamped(self.data, self.shape, self.strides, v)
     }
 }
 
