@@ -37,15 +37,14 @@ pub fn run(job: EdgeJob, context: &JobContext<EdgeOutcome>) -> Option<EdgeOutcom
     };
     let volume = &job.volume;
     let params = &job.key.1;
-    let frame = volume.frame_f32(job.frame);
-    let values = frame.as_slice_memory_order()?;
+    let values = volume.frame_values(job.frame);
     let considered: Option<Vec<bool>> = job
         .key
         .2
         .map(|level| values.iter().map(|&v| v as f64 > level).collect());
     let result = match params.mode {
         Mode::ThreeD => edges::detect(
-            values,
+            &values,
             volume.grid.shape,
             volume.grid.spacing_mm(),
             None,
@@ -64,7 +63,7 @@ pub fn run(job: EdgeJob, context: &JobContext<EdgeOutcome>) -> Option<EdgeOutcom
             order.sort_by_key(|&s| (s.abs_diff(at), s));
             let key = job.key;
             edges::detect_slices(
-                values,
+                &values,
                 volume.grid.shape,
                 volume.grid.spacing_mm(),
                 axis,

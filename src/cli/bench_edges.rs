@@ -116,10 +116,7 @@ fn compare_3d(path: &Path, repeat: usize, scratch: &Path, agreement: bool) -> Re
         });
     println!("{:<60} {:>8.3} s", "rasview (1 thread)", one_thread);
     // Slice mode as the window runs it: the cursor's slice first.
-    let frame = v.frame_f32(0);
-    let values = frame
-        .as_slice_memory_order()
-        .expect("frames are contiguous");
+    let values = v.frame_values(0);
     let n = v.grid.shape[2];
     let mut order: Vec<usize> = (0..n).collect();
     order.sort_by_key(|&s| (s.abs_diff(n / 2), s));
@@ -130,7 +127,7 @@ fn compare_3d(path: &Path, repeat: usize, scratch: &Path, agreement: bool) -> Re
     let started = Instant::now();
     let mut first = None;
     let _ = edges::detect_slices(
-        values,
+        &values,
         v.grid.shape,
         v.grid.spacing_mm(),
         2,

@@ -111,12 +111,8 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
     let mask_volume = args.mask.as_ref().map(|m| volume::load(m)).transpose()?;
     let mut considered = mask_volume.as_ref().map(|m| mask_on_grid(m, &v));
     if let Some(level) = args.background {
-        let frame = v.frame_f32(args.volume);
-        let above = frame
-            .as_slice_memory_order()
-            .expect("frames are contiguous")
-            .iter()
-            .map(|&x| x as f64 > level);
+        let values = v.frame_values(args.volume);
+        let above = values.iter().map(|&x| x as f64 > level);
         considered = Some(match considered {
             Some(c) => c.iter().zip(above).map(|(&c, a)| c && a).collect(),
             None => above.collect(),

@@ -511,27 +511,13 @@ pub fn detect_volume(
     considered: Considered,
     control: &Control,
 ) -> Result<EdgeResult, Cancelled> {
-    // A float32 volume without scaling is used where it lies: no copy of
-    // the largest array in play.
-    let frame;
-    let values: &[f32] = match &volume.voxels {
-        crate::volume::Voxels::F32(v) if volume.scaling.is_identity() => {
-            let len = volume.frame_len();
-            &v[t * len..(t + 1) * len]
-        }
-        _ => {
-            frame = volume.frame_f32(t);
-            frame
-                .as_slice_memory_order()
-                .expect("frames are contiguous")
-        }
-    };
+    let values = volume.frame_values(t);
     let slice_axis = match params.mode {
         Mode::ThreeD => None,
         Mode::Slices(plane) => Some(slice_axis_for(volume, plane)),
     };
     detect(
-        values,
+        &values,
         volume.grid.shape,
         volume.grid.spacing_mm(),
         slice_axis,

@@ -77,6 +77,19 @@ impl Volume {
             .frame_f32(t * self.frame_len(), self.grid.shape, self.scaling)
     }
 
+    /// One frame's real values in storage order (i fastest): borrowed where
+    /// the file already holds unscaled float32, so the largest array in play
+    /// is not copied; converted otherwise.
+    pub fn frame_values(&self, t: usize) -> std::borrow::Cow<'_, [f32]> {
+        let len = self.frame_len();
+        match &self.voxels {
+            Voxels::F32(v) if self.scaling.is_identity() => {
+                std::borrow::Cow::Borrowed(&v[t * len..(t + 1) * len])
+            }
+            _ => std::borrow::Cow::Owned(self.frame_f32(t).into_raw_vec_and_offset().0),
+        }
+    }
+
     /// The range of finite values of one frame.
     pub fn frame_range(&self, t: usize) -> ValueRange {
         self.voxels
