@@ -129,7 +129,7 @@ impl RasviewApp {
         let pending = PendingLoad::start(path, || {});
         loop {
             if let Some(result) = pending.poll() {
-                self.finish_load(&pending.path, result);
+                self.finish_load(result);
                 return;
             }
             std::thread::sleep(std::time::Duration::from_millis(2));
@@ -140,11 +140,7 @@ impl RasviewApp {
         self.pending.is_some()
     }
 
-    fn finish_load(
-        &mut self,
-        path: &std::path::Path,
-        result: Result<crate::volume::Volume, String>,
-    ) {
+    fn finish_load(&mut self, result: Result<crate::volume::Volume, String>) {
         match result {
             Ok(volume) => {
                 let views = self.viewer.views;
@@ -157,7 +153,6 @@ impl RasviewApp {
             }
             Err(message) => {
                 // The message names the file already (LoadError's contract).
-                let _ = path;
                 self.viewer.error = Some(message);
             }
         }
@@ -166,9 +161,8 @@ impl RasviewApp {
     fn poll_load(&mut self) {
         if let Some(pending) = &self.pending {
             if let Some(result) = pending.poll() {
-                let path = pending.path.clone();
                 self.pending = None;
-                self.finish_load(&path, result);
+                self.finish_load(result);
             }
         }
     }
