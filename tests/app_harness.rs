@@ -399,3 +399,23 @@ fn profile_marks_edges_where_the_line_crosses_the_surface() {
         p.edges_mm
     );
 }
+
+#[test]
+fn the_remembered_layout_applies_to_the_first_volume_of_a_run() {
+    let fresh = RasviewApp::new(None);
+    let mut persisted = fresh.persisted();
+    persisted.views[1].zoom = 2.5;
+    persisted.views[1].pan_mm = [4.0, -3.0];
+    persisted.convention = rasview::render::Convention::Neurological;
+    let mut app = RasviewApp::new(Some(persisted));
+    app.open_now(common::data_file("nifti-space/RAS.nii.gz"));
+    assert_eq!(app.viewer.views[1].zoom, 2.5);
+    assert_eq!(app.viewer.views[1].pan_mm, [4.0, -3.0]);
+    assert_eq!(
+        app.viewer.convention,
+        rasview::render::Convention::Neurological
+    );
+    // A second file resets the views, as opening a new volume should.
+    app.open_now(common::data_file("nifti-space/LPI.nii.gz"));
+    assert_eq!(app.viewer.views[1].zoom, 1.0);
+}

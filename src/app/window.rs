@@ -68,6 +68,7 @@ impl RasviewApp {
             viewer.recent = p.recent;
             viewer.display = p.display;
             viewer.convention = p.convention;
+            viewer.views = p.views;
         }
         RasviewApp {
             viewer,
