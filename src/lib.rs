@@ -7,6 +7,7 @@
 pub mod app;
 pub mod cli;
 pub mod edges;
+pub mod export;
 pub mod geometry;
 pub mod overlay;
 pub mod render;

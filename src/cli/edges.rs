@@ -2,13 +2,14 @@
 //! with a sidecar that records how it was made.
 
 use crate::edges::{self, Control, Detector, EdgeMap, EdgeParams, Mode, ThresholdKind};
+use crate::export::{
+    header_like, input_records, json_sidecar_path, refuse_to_overwrite, InputRecord,
+};
 use crate::render::Plane;
 use crate::volume::{self, save, RawHeader, Volume, Voxels};
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -70,12 +71,6 @@ pub struct EdgesArgs {
 }
 
 #[derive(Debug, Serialize)]
-struct InputRecord {
-    path: String,
-    sha256: String,
-}
-
-#[derive(Debug, Serialize)]
 struct Sidecar {
     rasview_version: &'static str,
     command: &'static str,
@@ -94,9 +89,9 @@ struct Sidecar {
 
 pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
     let v = super::load_frame_of(&args.file, args.volume)?;
-    refuse_to_overwrite(&args.out, &v)?;
-    let sidecar_path = sidecar_path(&args.out);
-    refuse_to_overwrite(&sidecar_path, &v)?;
+    refuse_to_overwrite(&args.out, &[&v])?;
+    let sidecar_path = json_sidecar_path(&args.out);
+    refuse_to_overwrite(&sidecar_path, &[&v])?;
     let params = EdgeParams {
         detector: args.detector,
         mode: args.mode.mode(),
@@ -159,9 +154,9 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
     let sidecar = Sidecar {
         rasview_version: env!("CARGO_PKG_VERSION"),
         command: "edges",
-        input: records(&[v.source.header.clone(), v.source.image.clone()])?,
+        input: input_records(&v)?,
         mask: match &mask_volume {
-            Some(m) => Some(records(&[m.source.header.clone(), m.source.image.clone()])?),
+            Some(m) => Some(input_records(m)?),
             None => None,
         },
         volume: args.volume,
@@ -216,24 +211,14 @@ fn check_params(p: &EdgeParams) -> Result<()> {
     Ok(())
 }
 
-/// The input's header with its geometry untouched (dims, pixdim, sform,
-/// qform and their codes, units), and nothing that would rescale the mask.
 fn output_header(input: &RawHeader, params: &EdgeParams) -> RawHeader {
-    let mut h = input.clone();
-    h.scl_slope = 1.0;
-    h.scl_inter = 0.0;
-    h.cal_min = 0.0;
-    h.cal_max = 0.0;
-    h.intent_code = 0;
-    let text = format!(
-        "rasview edges {:?} sigma {} mm",
-        params.detector, params.sigma_mm
-    );
-    h.descrip = [0; 80];
-    for (d, b) in h.descrip.iter_mut().zip(text.bytes().take(79)) {
-        *d = b;
-    }
-    h
+    header_like(
+        input,
+        &format!(
+            "rasview edges {:?} sigma {} mm",
+            params.detector, params.sigma_mm
+        ),
+    )
 }
 
 /// A mask from any grid, sampled at each voxel centre of `base` through
@@ -253,67 +238,4 @@ fn mask_on_grid(mask: &Volume, base: &Volume) -> Vec<bool> {
         }
     }
     out
-}
-
-/// Never write over a file the command reads.
-fn refuse_to_overwrite(out: &Path, input: &Volume) -> Result<()> {
-    let Ok(target) = std::fs::canonicalize(out) else {
-        return Ok(()); // does not exist yet
-    };
-    for source in [&input.source.header, &input.source.image] {
-        if std::fs::canonicalize(source).is_ok_and(|s| s == target) {
-            bail!(
-                "refusing to overwrite the input {} with the output",
-                source.display()
-            );
-        }
-    }
-    Ok(())
-}
-
-/// EDGES.nii.gz -> EDGES.json (also for .nii, .hdr, .hdr.gz).
-pub fn sidecar_path(out: &Path) -> PathBuf {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let base = name.strip_suffix(".gz").unwrap_or(&name);
-    let stem = [".nii", ".hdr", ".img"]
-        .iter()
-        .find_map(|e| base.strip_suffix(e))
-        .unwrap_or(base);
-    out.with_file_name(format!("{stem}.json"))
-}
-
-fn records(paths: &[PathBuf]) -> Result<Vec<InputRecord>> {
-    let mut out: Vec<InputRecord> = Vec::new();
-    for p in paths {
-        if out.iter().any(|r| r.path == p.display().to_string()) {
-            continue;
-        }
-        out.push(InputRecord {
-            path: p.display().to_string(),
-            sha256: sha256_of(p)?,
-        });
-    }
-    Ok(out)
-}
-
-pub fn sha256_of(path: &Path) -> Result<String> {
-    let mut file =
-        std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }

@@ -1,0 +1,9 @@
+//! Files others can trust: NIfTI on the base's geometry, provenance sidecars
+//! (parameters, inputs with SHA-256, version), and the rule that no output
+//! ever replaces a file that was read.
+
+pub mod provenance;
+
+pub use provenance::{
+    header_like, input_records, json_sidecar_path, refuse_to_overwrite, sha256_of, InputRecord,
+};

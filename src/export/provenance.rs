@@ -1,0 +1,118 @@
+//! Where outputs came from, and the guard against writing over inputs.
+
+use crate::volume::{RawHeader, Volume};
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One input file, as a sidecar records it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InputRecord {
+    pub path: String,
+    pub sha256: String,
+}
+
+/// The files a volume was read from (one for .nii, two for a pair), hashed.
+pub fn input_records(volume: &Volume) -> Result<Vec<InputRecord>> {
+    let mut out: Vec<InputRecord> = Vec::new();
+    for p in [&volume.source.header, &volume.source.image] {
+        if out.iter().any(|r| r.path == p.display().to_string()) {
+            continue;
+        }
+        out.push(InputRecord {
+            path: p.display().to_string(),
+            sha256: sha256_of(p)?,
+        });
+    }
+    Ok(out)
+}
+
+pub fn sha256_of(path: &Path) -> Result<String> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file
+            .read(&mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Never write over a file that was read: compares resolved paths with
+/// every file behind every input.
+pub fn refuse_to_overwrite(out: &Path, inputs: &[&Volume]) -> Result<()> {
+    let Ok(target) = std::fs::canonicalize(out) else {
+        return Ok(()); // does not exist yet
+    };
+    for input in inputs {
+        for source in [&input.source.header, &input.source.image] {
+            if std::fs::canonicalize(source).is_ok_and(|s| s == target) {
+                bail!(
+                    "refusing to overwrite the input {} with an output",
+                    source.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// OUT.nii.gz -> OUT.json (also for .nii, .hdr, .hdr.gz, .img, .png).
+pub fn json_sidecar_path(out: &Path) -> PathBuf {
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let base = name.strip_suffix(".gz").unwrap_or(&name);
+    let stem = [".nii", ".hdr", ".img", ".png"]
+        .iter()
+        .find_map(|e| base.strip_suffix(e))
+        .unwrap_or(base);
+    out.with_file_name(format!("{stem}.json"))
+}
+
+/// The base's header with its geometry untouched (dims, pixdim, sform and
+/// qform with their codes, units, byte order, version) and nothing that
+/// would rescale or re-window new data; `description` goes in descrip.
+pub fn header_like(base: &RawHeader, description: &str) -> RawHeader {
+    let mut h = base.clone();
+    h.scl_slope = 1.0;
+    h.scl_inter = 0.0;
+    h.cal_min = 0.0;
+    h.cal_max = 0.0;
+    h.intent_code = 0;
+    h.descrip = [0; 80];
+    for (d, b) in h.descrip.iter_mut().zip(description.bytes().take(79)) {
+        *d = b;
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sidecar_names_drop_every_image_extension() {
+        for (out, json) in [
+            ("/a/e.nii.gz", "/a/e.json"),
+            ("/a/e.nii", "/a/e.json"),
+            ("/a/sub-01.T1w.hdr.gz", "/a/sub-01.T1w.json"),
+            ("/a/qc.png", "/a/qc.json"),
+        ] {
+            assert_eq!(json_sidecar_path(Path::new(out)), PathBuf::from(json));
+        }
+    }
+}
