@@ -63,6 +63,19 @@ pub struct OverlayLayer<'a> {
     pub outline: bool,
 }
 
+impl<'a> OverlayLayer<'a> {
+    /// Non-zero voxels in one colour, filled.
+    pub fn mask(values: &'a Array3<f32>, grid: &'a Grid, colour: [u8; 3], opacity: f32) -> Self {
+        OverlayLayer {
+            values,
+            grid,
+            colour,
+            opacity,
+            outline: false,
+        }
+    }
+}
+
 /// Samples and colours one view.
 pub fn render_view(
     source: &FrameSource,
