@@ -140,3 +140,117 @@ fn header_mistakes_on_an_oblique_scan_are_named() {
         findings(&json)
     );
 }
+
+/// Writes the base's own edge mask (via `rasview edges`) and returns it as
+/// values in storage order.
+fn own_edges(base_path: &Path, dir: &Path) -> (std::path::PathBuf, Vec<u8>) {
+    let edges = dir.join("edges.nii.gz");
+    let run = Command::new(env!("CARGO_BIN_EXE_rasview"))
+        .args([
+            "edges",
+            &base_path.to_string_lossy(),
+            "--out",
+            &edges.to_string_lossy(),
+        ])
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    let mask = volume::load(&edges).unwrap();
+    let values = mask
+        .frame_f32(0)
+        .as_slice_memory_order()
+        .unwrap()
+        .iter()
+        .map(|&v| v as u8)
+        .collect();
+    (edges, values)
+}
+
+/// The forum's case: an array written back flipped under the base's own,
+/// unchanged header. The geometry check cannot see it; the content check
+/// must, and must name the axis in anatomical words. On two real oblique
+/// scans (a 1 mm T1 and a 3 mm EPI).
+#[test]
+fn an_array_flipped_under_an_unchanged_header_is_named() {
+    for (name, flips) in [
+        (
+            "coreg-qa/highres.nii.gz",
+            &["left to right", "front to back", "top to bottom"][..],
+        ),
+        ("coreg-qa/example_func.nii.gz", &["front to back"][..]),
+    ] {
+        let dir = common::scratch_dir(&format!("check_flip_{}", name.replace('/', "_")));
+        let base_path = common::data_file(name);
+        let base = volume::load(&base_path).unwrap();
+        let [nx, ny, nz] = base.grid.shape;
+        let (edges, values) = own_edges(&base_path, &dir);
+
+        let (code, json) = check(&base_path, &edges);
+        assert_eq!(code, 0, "{name}: {}", findings(&json));
+        assert_eq!(json["content"]["confirmed_as_stored"], true, "{name}");
+
+        let directions =
+            rasview::geometry::orientation::axis_directions(&base.grid.world_from_voxel);
+        for &words in flips {
+            let world_axis = ["left to right", "front to back", "top to bottom"]
+                .iter()
+                .position(|w| *w == words)
+                .unwrap();
+            let axis = (0..3)
+                .find(|&a| directions[a].world_axis == world_axis)
+                .unwrap();
+            let mut flipped = vec![0u8; values.len()];
+            for k in 0..nz {
+                for j in 0..ny {
+                    for i in 0..nx {
+                        let mut v = [i, j, k];
+                        v[axis] = base.grid.shape[axis] - 1 - v[axis];
+                        flipped[v[0] + nx * (v[1] + ny * v[2])] = values[i + nx * (j + ny * k)];
+                    }
+                }
+            }
+            let path = dir.join(format!("flipped_{axis}.nii.gz"));
+            save::save(
+                &path,
+                &base.header,
+                &Voxels::U8(flipped),
+                base.grid.shape,
+                1,
+            )
+            .unwrap();
+            let (code, json) = check(&base_path, &path);
+            let text = findings(&json);
+            assert_eq!(code, 3, "{name} flipped {words}: {text}");
+            assert_eq!(json["same_grid"], true);
+            assert!(
+                text.contains(&format!("better flipped {words} (")),
+                "{name} flipped {words}: {text}"
+            );
+            let content = &json["content"];
+            assert_eq!(content["fits_better_otherwise"], true);
+            let best = content["best_other"]["score"].as_f64().unwrap();
+            let stored = content["as_stored"].as_f64().unwrap();
+            assert!(best > 0.95 && best > 1.3 * stored, "{best} vs {stored}");
+        }
+    }
+}
+
+/// A copy stored in another axis order whose header says so (NIfTIspace's
+/// PSL beside RAS) and a mask on another, oblique grid are aligned.
+#[test]
+fn reoriented_copies_and_other_grids_placed_by_their_headers_are_aligned() {
+    let dir = common::scratch_dir("check_other_grids");
+    let (code, json) = check(
+        &common::data_file("nifti-space/RAS.nii.gz"),
+        &common::data_file("nifti-space/PSL.nii.gz"),
+    );
+    assert_eq!(code, 0, "{}", findings(&json));
+    assert!(findings(&json).contains("reoriented copy"));
+
+    // highres's edges over example_func: another grid, oblique, 1 mm vs 3 mm.
+    let (edges, _) = own_edges(&common::data_file("coreg-qa/highres.nii.gz"), &dir);
+    let (code, json) = check(&common::data_file("coreg-qa/example_func.nii.gz"), &edges);
+    assert_eq!(code, 0, "{}", findings(&json));
+    assert_eq!(json["same_grid"], false);
+    assert!(findings(&json).contains("another grid, placed by both headers"));
+}

@@ -1,7 +1,7 @@
 //! `rasview check BASE OVERLAY`: whether an overlay sits on the base's grid,
 //! and if not, how its geometry differs, in words. Exit 0 aligned, 3 not.
 
-use crate::overlay::compare_geometry;
+use crate::overlay::{check_overlay, EdgeReference};
 use crate::volume;
 use anyhow::Result;
 use std::path::PathBuf;
@@ -21,7 +21,8 @@ pub struct CheckArgs {
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let base = volume::load(&args.base)?;
     let overlay = volume::load(&args.overlay)?;
-    let check = compare_geometry(&base, &overlay);
+    let reference = EdgeReference::of(&base);
+    let check = check_overlay(&base, &overlay, reference.as_ref());
     if args.json {
         println!("{}", serde_json::to_string(&check)?);
     } else {

@@ -19,6 +19,10 @@ pub struct GeometryCheck {
     pub max_corner_distance_mm: f64,
     /// Fraction of the overlay's box that lies inside the base's box.
     pub overlap_fraction: f64,
+    /// Another grid, but nothing suspicious: both have an orientation, the
+    /// overlay mostly overlaps the base, and it is not the base's grid moved
+    /// by a pure shift. Viewers resample such overlays, and so do we.
+    pub placed_consistently: bool,
 }
 
 /// Compares the overlay's grid with the base's.
@@ -26,6 +30,7 @@ pub fn compare_geometry(base: &Volume, overlay: &Volume) -> GeometryCheck {
     let b = &base.grid;
     let o = &overlay.grid;
     let mut findings = Vec::new();
+    let mut pure_shift = false;
     let distance = o
         .world_from_voxel
         .max_corner_distance(&b.world_from_voxel, o.index_extent());
@@ -60,16 +65,24 @@ pub fn compare_geometry(base: &Volume, overlay: &Volume) -> GeometryCheck {
                 b.shape, o.shape
             ));
             if let Some(order) = permuted_shape(b.shape, o.shape) {
-                let reversed = order == [2, 1, 0];
-                findings.push(format!(
-                    "the overlay's dims are the base's in the order ({}){}",
-                    order.map(|a| ["i", "j", "k"][a]).join(", "),
-                    if reversed {
-                        ": probably a (z, y, x) array from SimpleITK, Slicer or numpy written with the wrong axis order"
-                    } else {
-                        ": probably an array with two axes swapped"
-                    }
-                ));
+                let names = order.map(|a| ["i", "j", "k"][a]).join(", ");
+                let header_agrees = axis_mapping(b, o)
+                    .iter()
+                    .zip(order)
+                    .all(|(m, from)| m.is_some_and(|(axis, _)| axis == from));
+                findings.push(if header_agrees {
+                    format!(
+                        "the overlay's dims are the base's in the order ({names}), and its header turns them back: a reoriented copy, not a mistake"
+                    )
+                } else if order == [2, 1, 0] {
+                    format!(
+                        "the overlay's dims are the base's in the order ({names}): probably a (z, y, x) array from SimpleITK, Slicer or numpy written with the wrong axis order"
+                    )
+                } else {
+                    format!(
+                        "the overlay's dims are the base's in the order ({names}): probably an array with two axes swapped"
+                    )
+                });
             }
         }
         let (bs, os) = (b.spacing_mm(), o.spacing_mm());
@@ -86,8 +99,8 @@ pub fn compare_geometry(base: &Volume, overlay: &Volume) -> GeometryCheck {
                 axis_story(b, o)
             ));
         }
-        let linear_gap = linear_difference(b, o);
-        if linear_gap < 1e-4 && distance >= SAME_PLACE_MM {
+        if linear_difference(b, o) < 1e-4 && distance >= SAME_PLACE_MM {
+            pure_shift = same_shape;
             let shift = [0, 1, 2]
                 .map(|a| o.world_from_voxel.translation()[a] - b.world_from_voxel.translation()[a]);
             findings.push(format!(
@@ -105,8 +118,12 @@ pub fn compare_geometry(base: &Volume, overlay: &Volume) -> GeometryCheck {
             overlap * 100.0
         ));
     }
+    let oriented = |v: &Volume| v.affine_source != AffineSource::Pixdim;
+    let placed_consistently =
+        !same_grid && oriented(base) && oriented(overlay) && overlap >= 0.5 && !pure_shift;
     GeometryCheck {
         aligned: same_grid,
+        placed_consistently,
         same_grid,
         findings,
         max_corner_distance_mm: distance,
@@ -130,23 +147,34 @@ fn permuted_shape(base: [usize; 3], overlay: [usize; 3]) -> Option<[usize; 3]> {
     })
 }
 
-/// How the overlay's voxel axes map onto the base's, as a phrase.
-fn axis_story(base: &Grid, overlay: &Grid) -> String {
+/// For each overlay voxel axis, the base voxel axis along the same world
+/// axis and whether it runs the other way.
+fn axis_mapping(base: &Grid, overlay: &Grid) -> [Option<(usize, bool)>; 3] {
     let bd = axis_directions(&base.world_from_voxel);
     let od = axis_directions(&overlay.world_from_voxel);
-    let mut parts = Vec::new();
-    for (a, d) in od.iter().enumerate() {
-        if let Some(from) = (0..3).find(|&f| bd[f].world_axis == d.world_axis) {
-            let flipped = bd[from].sign != d.sign;
-            parts.push(format!(
-                "{}{}",
-                if flipped { "-" } else { "" },
-                ["i", "j", "k"][from]
-            ));
-        } else {
-            parts.push(format!("?{a}"));
-        }
-    }
+    od.map(|d| {
+        (0..3)
+            .find(|&f| bd[f].world_axis == d.world_axis)
+            .map(|from| (from, bd[from].sign != d.sign))
+    })
+}
+
+/// How the overlay's voxel axes map onto the base's, as a phrase.
+fn axis_story(base: &Grid, overlay: &Grid) -> String {
+    let parts: Vec<String> = axis_mapping(base, overlay)
+        .iter()
+        .enumerate()
+        .map(|(a, m)| match m {
+            Some((from, flipped)) => {
+                format!(
+                    "{}{}",
+                    if *flipped { "-" } else { "" },
+                    ["i", "j", "k"][*from]
+                )
+            }
+            None => format!("?{a}"),
+        })
+        .collect();
     format!(
         " (the overlay's axes run along the base's ({}))",
         parts.join(", ")

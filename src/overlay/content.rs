@@ -1,0 +1,589 @@
+//! The content check: a header can be right while the array under it is
+//! wrong (written back flipped, transposed or shifted under the base's own
+//! header). For a mask, label map or edge map, score how well its boundaries
+//! sit on the base's own edges, as stored and under the other arrangements
+//! of the same array, and say so when another one fits clearly better.
+
+use crate::edges::{self, Control, EdgeMap, EdgeParams};
+use crate::geometry::orientation::axis_directions;
+use crate::geometry::Grid;
+use crate::volume::Volume;
+use serde::Serialize;
+
+/// At most this many boundary voxels are scored (evenly strided), so the
+/// check costs the same on any overlay.
+const MAX_SAMPLES: usize = 40_000;
+/// Shifts tried along each of the base's voxel axes, in voxels.
+const SHIFTS: [i64; 6] = [-3, -2, -1, 1, 2, 3];
+/// Another arrangement "fits clearly better" when its score is at least
+/// this many times the stored one's...
+pub const BETTER_RATIO: f64 = 1.3;
+/// ...and at least this much higher in absolute terms.
+pub const BETTER_MARGIN: f64 = 0.1;
+/// ...and stands out from the typical (median) arrangement by this much:
+/// base edges are dense, so any placement inside the head scores something,
+/// and a mask that does not follow edges (a lesion) scores little anywhere.
+pub const STANDS_OUT: f64 = 0.2;
+/// A label map has at most this many distinct values.
+const MAX_LABELS: usize = 1000;
+/// The base's edges, widened by one voxel: the target overlays are scored on.
+pub struct EdgeReference {
+    grid: Grid,
+    on_edge: Vec<bool>,
+    near_edge: Vec<bool>,
+    pub edge_voxels: usize,
+}
+
+impl EdgeReference {
+    /// Canny (3D, sigma 1 mm, default quantile thresholds) on frame 0 of the
+    /// base; `None` when the base has no edges at all (a flat image).
+    pub fn of(base: &Volume) -> Option<Self> {
+        let result =
+            edges::detect_volume(base, 0, &EdgeParams::default(), None, &Control::none()).ok()?;
+        let EdgeMap::Mask(mask) = result.map else {
+            return None;
+        };
+        let edge_voxels = mask.iter().filter(|&&m| m != 0).count();
+        (edge_voxels > 0).then(|| EdgeReference {
+            grid: base.grid,
+            near_edge: dilate_one_voxel(&mask, base.grid.shape),
+            on_edge: mask.iter().map(|&m| m != 0).collect(),
+            edge_voxels,
+        })
+    }
+
+    /// Whether base voxel `v` is an edge (`tolerance` 0) or within one
+    /// voxel of one (1); outside the base is never.
+    fn is_on_edge(&self, v: [i64; 3], tolerance: u8) -> bool {
+        let [nx, ny, nz] = self.grid.shape.map(|n| n as i64);
+        let map = if tolerance == 0 {
+            &self.on_edge
+        } else {
+            &self.near_edge
+        };
+        (0..nx).contains(&v[0])
+            && (0..ny).contains(&v[1])
+            && (0..nz).contains(&v[2])
+            && map[(v[0] + nx * (v[1] + ny * v[2])) as usize]
+    }
+}
+
+/// One way of laying the overlay's array on the base.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Arrangement {
+    /// Where the two headers put it: the arrangement as stored.
+    AsStored,
+    /// The array's axis `a` read as the base's voxel axis `order[a]`,
+    /// reversed where `flip[a]`, ignoring the overlay's header.
+    Axes { order: [usize; 3], flip: [bool; 3] },
+    /// As stored, moved by whole base voxels.
+    Shift { voxels: [i64; 3] },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScoredArrangement {
+    pub arrangement: Arrangement,
+    pub description: String,
+    /// Fraction of the overlay's boundary voxels within one voxel of a base edge.
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContentCheck {
+    /// What the boundaries were taken from: "mask" or "labels".
+    pub overlay_kind: &'static str,
+    pub boundary_voxels: usize,
+    pub scored_voxels: usize,
+    pub base_edge_voxels: usize,
+    /// 1: a boundary voxel counts when within one voxel of a base edge; 0:
+    /// only on one (used when the base's edges are too dense for 1 to tell).
+    pub tolerance_voxels: u8,
+    pub as_stored: f64,
+    /// The median score of the 7 mirror images of the stored placement
+    /// across the base's centre: what a placement inside the head that has
+    /// nothing to do with the anatomy scores.
+    pub typical: f64,
+    /// As stored stands out from the typical arrangement: its boundaries
+    /// follow the base's anatomy.
+    pub confirmed_as_stored: bool,
+    /// The best arrangement other than as stored.
+    pub best_other: Option<ScoredArrangement>,
+    /// True when `best_other` fits clearly better than as stored.
+    pub fits_better_otherwise: bool,
+    pub finding: String,
+    /// Every arrangement tried, best first.
+    pub scores: Vec<ScoredArrangement>,
+}
+
+/// Why the content check did not run.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContentSkipped {
+    pub reason: String,
+}
+
+/// Scores the overlay's frame 0 against the base's edges.
+pub fn check_content(
+    reference: &EdgeReference,
+    overlay: &Volume,
+) -> Result<ContentCheck, ContentSkipped> {
+    let skip = |reason: String| Err(ContentSkipped { reason });
+    let values = overlay.frame_values(0);
+    let kind = match classify(&values) {
+        Ok(kind) => kind,
+        Err(reason) => return skip(reason),
+    };
+    let shape = overlay.grid.shape;
+    let boundary = boundary_voxels(&values, shape);
+    if boundary.is_empty() {
+        return skip("the overlay has no boundary (empty or all one label)".into());
+    }
+    let stride = boundary.len().div_ceil(MAX_SAMPLES);
+    let samples: Vec<[usize; 3]> = boundary.iter().step_by(stride).copied().collect();
+    let base = &reference.grid;
+    // Where the headers put each sample, in the base's continuous voxel coordinates.
+    let stored: Vec<[f64; 3]> = samples
+        .iter()
+        .map(|&o| base.voxel_from_world(overlay.grid.world_from_index(o)))
+        .collect();
+    let same_grid = overlay.grid.shape == base.shape
+        && overlay
+            .grid
+            .world_from_voxel
+            .max_corner_distance(&base.world_from_voxel, base.index_extent())
+            < super::check::SAME_PLACE_MM;
+    let arrangements = alternatives(shape, base.shape, same_grid);
+    let placements = Placements {
+        samples: &samples,
+        stored: &stored,
+        overlay_shape: shape,
+        base_shape: base.shape,
+    };
+    // Within one voxel forgives other tools' edges a voxel off; where the
+    // base's edges are so dense that everything is within one voxel of one
+    // (a 3 mm EPI), only exact coincidence tells arrangements apart.
+    let forgiving = judge(&placements, &arrangements, reference, base, 1);
+    let verdict = if forgiving.decisive() {
+        forgiving
+    } else {
+        let exact = judge(&placements, &arrangements, reference, base, 0);
+        if exact.decisive() {
+            exact
+        } else {
+            forgiving
+        }
+    };
+    let Verdict {
+        tolerance_voxels,
+        as_stored,
+        typical,
+        scores,
+        fits_better_otherwise,
+        confirmed_as_stored,
+    } = verdict;
+    let best_other = scores.first().cloned();
+    let within = if tolerance_voxels == 0 {
+        "exactly on".to_string()
+    } else {
+        "within one voxel of".to_string()
+    };
+    let finding = match &best_other {
+        Some(b) if fits_better_otherwise => format!(
+            "content: the overlay fits the base's edges {} better {} ({:.0}% of its boundary {within} a base edge, against {:.0}% as stored and {:.0}% for its mirror images): the array under the header is probably arranged wrongly",
+            ratio_words(b.score, as_stored),
+            b.description,
+            b.score * 100.0,
+            as_stored * 100.0,
+            typical * 100.0
+        ),
+        _ if confirmed_as_stored => format!(
+            "content: as stored, {:.0}% of the overlay's boundary lies {within} a base edge, against {:.0}% for its mirror images: it follows the base's anatomy",
+            as_stored * 100.0,
+            typical * 100.0
+        ),
+        _ => format!(
+            "content: inconclusive: {:.0}% of the overlay's boundary lies {within} a base edge as stored, {:.0}% for its mirror images and at best {:.0}%: its boundaries do not follow the base's intensity edges (a lesion or region mask may not)",
+            as_stored * 100.0,
+            typical * 100.0,
+            best_other.as_ref().map_or(as_stored, |b| b.score) * 100.0
+        ),
+    };
+    Ok(ContentCheck {
+        overlay_kind: kind,
+        boundary_voxels: boundary.len(),
+        scored_voxels: samples.len(),
+        base_edge_voxels: reference.edge_voxels,
+        tolerance_voxels,
+        as_stored,
+        typical,
+        confirmed_as_stored,
+        best_other,
+        fits_better_otherwise,
+        finding,
+        scores,
+    })
+}
+
+/// The overlay's sampled boundary voxels: in its own index space, and where
+/// the headers put them in the base's continuous voxel coordinates.
+struct Placements<'a> {
+    samples: &'a [[usize; 3]],
+    stored: &'a [[f64; 3]],
+    overlay_shape: [usize; 3],
+    base_shape: [usize; 3],
+}
+
+impl Placements<'_> {
+    /// Fraction of samples landing on (near) an edge under `arrangement`.
+    fn score(&self, arrangement: Arrangement, reference: &EdgeReference, tolerance: u8) -> f64 {
+        let hit = |v: [i64; 3]| reference.is_on_edge(v, tolerance);
+        let hits = match arrangement {
+            Arrangement::AsStored => self.stored.iter().filter(|v| hit(v.map(round))).count(),
+            Arrangement::Shift { voxels } => self
+                .stored
+                .iter()
+                .filter(|v| hit([0, 1, 2].map(|a| round(v[a]) + voxels[a])))
+                .count(),
+            Arrangement::Axes { order, flip } => self
+                .samples
+                .iter()
+                .filter(|o| {
+                    let mut v = [0i64; 3];
+                    for a in 0..3 {
+                        let index = o[a] as i64;
+                        v[order[a]] = if flip[a] {
+                            self.overlay_shape[a] as i64 - 1 - index
+                        } else {
+                            index
+                        };
+                    }
+                    hit(v)
+                })
+                .count(),
+        };
+        hits as f64 / self.samples.len() as f64
+    }
+
+    /// The median score of the 7 mirror images of the stored placement
+    /// across the base's centre: as much inside the head as the overlay,
+    /// but unrelated to its anatomy.
+    fn typical(&self, reference: &EdgeReference, tolerance: u8) -> f64 {
+        let mirrored = |bits: u8| {
+            let hits = self
+                .stored
+                .iter()
+                .filter(|v| {
+                    reference.is_on_edge(
+                        [0, 1, 2].map(|a| {
+                            let r = round(v[a]);
+                            if bits & (1 << a) != 0 {
+                                self.base_shape[a] as i64 - 1 - r
+                            } else {
+                                r
+                            }
+                        }),
+                        tolerance,
+                    )
+                })
+                .count();
+            hits as f64 / self.stored.len() as f64
+        };
+        median((1..8u8).map(mirrored).collect())
+    }
+}
+
+struct Verdict {
+    tolerance_voxels: u8,
+    as_stored: f64,
+    typical: f64,
+    scores: Vec<ScoredArrangement>,
+    fits_better_otherwise: bool,
+    confirmed_as_stored: bool,
+}
+
+impl Verdict {
+    fn decisive(&self) -> bool {
+        self.fits_better_otherwise || self.confirmed_as_stored
+    }
+}
+
+fn judge(
+    placements: &Placements,
+    arrangements: &[Arrangement],
+    reference: &EdgeReference,
+    base: &Grid,
+    tolerance: u8,
+) -> Verdict {
+    let as_stored = placements.score(Arrangement::AsStored, reference, tolerance);
+    let mut scores: Vec<ScoredArrangement> = arrangements
+        .iter()
+        .map(|&arrangement| ScoredArrangement {
+            arrangement,
+            description: describe(arrangement, base),
+            score: placements.score(arrangement, reference, tolerance),
+        })
+        .collect();
+    scores.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let typical = placements.typical(reference, tolerance);
+    let fits_better_otherwise = scores.first().is_some_and(|b| {
+        b.score >= BETTER_RATIO * as_stored
+            && b.score - as_stored >= BETTER_MARGIN
+            && b.score >= typical + STANDS_OUT
+    });
+    Verdict {
+        tolerance_voxels: tolerance,
+        as_stored,
+        typical,
+        confirmed_as_stored: !fits_better_otherwise && as_stored >= typical + STANDS_OUT,
+        scores,
+        fits_better_otherwise,
+    }
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn round(x: f64) -> i64 {
+    (x + 0.5).floor() as i64
+}
+
+/// "2.4x", or "far" when the stored arrangement scores nothing.
+fn ratio_words(better: f64, stored: f64) -> String {
+    if stored < 1e-3 {
+        "far".to_string()
+    } else {
+        format!("{:.1}x", better / stored)
+    }
+}
+
+/// A mask or edge map (one non-zero value) or a label map (a few integer
+/// values); anything else (a continuous map) is not checked.
+fn classify(values: &[f32]) -> Result<&'static str, String> {
+    let mut distinct: Vec<f32> = Vec::new();
+    for &v in values {
+        if v == 0.0 || v.is_nan() {
+            continue;
+        }
+        if v.fract() != 0.0 || !v.is_finite() {
+            return Err(
+                "the overlay holds non-integer values (a continuous map, not a mask or label map)"
+                    .into(),
+            );
+        }
+        if !distinct.contains(&v) {
+            if distinct.len() == MAX_LABELS {
+                return Err(format!(
+                    "the overlay has more than {MAX_LABELS} distinct values (not a mask or label map)"
+                ));
+            }
+            distinct.push(v);
+        }
+    }
+    match distinct.len() {
+        0 => Err("the overlay is empty (all zero)".into()),
+        1 => Ok("mask"),
+        _ => Ok("labels"),
+    }
+}
+
+/// Non-zero voxels with a zero face neighbour: the outline of the union of
+/// all labels (for a thin edge map, nearly all of its voxels). Borders
+/// between two labels are left out: label maps with speckled or nested
+/// labels (lesion grades) would otherwise count their insides. The
+/// volume's own border is not a boundary.
+fn boundary_voxels(values: &[f32], shape: [usize; 3]) -> Vec<[usize; 3]> {
+    let [nx, ny, nz] = shape;
+    let at = |i: usize, j: usize, k: usize| values[i + nx * (j + ny * k)];
+    let is_set = |v: f32| v != 0.0 && !v.is_nan();
+    let mut out = Vec::new();
+    for k in 0..nz {
+        for j in 0..ny {
+            for i in 0..nx {
+                if !is_set(at(i, j, k)) {
+                    continue;
+                }
+                let differs = (i > 0 && !is_set(at(i - 1, j, k)))
+                    || (i + 1 < nx && !is_set(at(i + 1, j, k)))
+                    || (j > 0 && !is_set(at(i, j - 1, k)))
+                    || (j + 1 < ny && !is_set(at(i, j + 1, k)))
+                    || (k > 0 && !is_set(at(i, j, k - 1)))
+                    || (k + 1 < nz && !is_set(at(i, j, k + 1)));
+                if differs {
+                    out.push([i, j, k]);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Marks every voxel within one voxel (26-neighbourhood) of an edge:
+/// three separable passes of a 3-wide maximum.
+fn dilate_one_voxel(mask: &[u8], shape: [usize; 3]) -> Vec<bool> {
+    let mut current: Vec<bool> = mask.iter().map(|&m| m != 0).collect();
+    let strides = [1, shape[0], shape[0] * shape[1]];
+    for axis in 0..3 {
+        let (n, stride) = (shape[axis], strides[axis]);
+        let mut next = current.clone();
+        for (index, out) in next.iter_mut().enumerate() {
+            if *out {
+                continue;
+            }
+            let position = (index / stride) % n;
+            *out = (position > 0 && current[index - stride])
+                || (position + 1 < n && current[index + stride]);
+        }
+        current = next;
+    }
+    current
+}
+
+/// Every other arrangement worth scoring: signed axis orders whose shape
+/// fits the base (minus the one equal to "as stored" on the same grid),
+/// and small shifts of the stored arrangement.
+fn alternatives(overlay: [usize; 3], base: [usize; 3], same_grid: bool) -> Vec<Arrangement> {
+    const ORDERS: [[usize; 3]; 6] = [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ];
+    let mut out = Vec::new();
+    for order in ORDERS {
+        if (0..3).any(|a| overlay[a] != base[order[a]]) {
+            continue;
+        }
+        for bits in 0..8u8 {
+            let flip = [0, 1, 2].map(|a| bits & (1 << a) != 0);
+            if same_grid && order == [0, 1, 2] && bits == 0 {
+                continue; // identical to as stored
+            }
+            out.push(Arrangement::Axes { order, flip });
+        }
+    }
+    for axis in 0..3 {
+        for s in SHIFTS {
+            let mut voxels = [0; 3];
+            voxels[axis] = s;
+            out.push(Arrangement::Shift { voxels });
+        }
+    }
+    out
+}
+
+/// The arrangement in words, e.g. "flipped front to back" or "with its
+/// axes read as the base's (k, j, i)".
+pub fn describe(arrangement: Arrangement, base: &Grid) -> String {
+    let directions = axis_directions(&base.world_from_voxel);
+    let across = |base_axis: usize| {
+        ["left to right", "front to back", "top to bottom"][directions[base_axis].world_axis]
+    };
+    match arrangement {
+        Arrangement::AsStored => "as stored".to_string(),
+        Arrangement::Axes { order, flip } => {
+            let flips: Vec<&str> = (0..3)
+                .filter(|&a| flip[a])
+                .map(|a| across(order[a]))
+                .collect();
+            let flipped = if flips.is_empty() {
+                String::new()
+            } else {
+                format!("flipped {}", flips.join(" and "))
+            };
+            if order == [0, 1, 2] {
+                if flips.is_empty() {
+                    "laid on the base's voxel grid as stored, ignoring its own header".to_string()
+                } else {
+                    flipped
+                }
+            } else {
+                let names = order.map(|a| ["i", "j", "k"][a]).join(", ");
+                let reading = format!("with its axes read as the base's ({names})");
+                if flips.is_empty() {
+                    reading
+                } else {
+                    format!("{reading} and {flipped}")
+                }
+            }
+        }
+        Arrangement::Shift { voxels } => {
+            let axis = (0..3).find(|&a| voxels[a] != 0).unwrap_or(0);
+            let steps = voxels[axis];
+            let mut step = [0.0; 3];
+            step[axis] = steps as f64;
+            let moved = base.world_from_voxel.apply_vector(step);
+            let mm = (moved[0].powi(2) + moved[1].powi(2) + moved[2].powi(2)).sqrt();
+            let towards = crate::render::plane::letter_towards(moved);
+            format!(
+                "shifted {} voxel{} ({mm:.1} mm) towards {towards}",
+                steps.abs(),
+                if steps.abs() == 1 { "" } else { "s" }
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dilation_reaches_the_26_neighbourhood_and_no_further() {
+        let shape = [5, 5, 5];
+        let mut mask = vec![0u8; 125];
+        mask[2 + 5 * (2 + 5 * 2)] = 1;
+        let near = dilate_one_voxel(&mask, shape);
+        for k in 0..5 {
+            for j in 0..5 {
+                for i in 0..5 {
+                    let inside = [i, j, k].iter().all(|&c: &usize| c.abs_diff(2) <= 1);
+                    assert_eq!(near[i + 5 * (j + 5 * k)], inside, "{i} {j} {k}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn boundaries_skip_the_interior_and_the_volume_border() {
+        // A 3x3x3 block inside 5^3: 26 boundary voxels, the centre is interior.
+        let shape = [5, 5, 5];
+        let mut values = vec![0f32; 125];
+        for k in 1..4 {
+            for j in 1..4 {
+                for i in 1..4 {
+                    values[i + 5 * (j + 5 * k)] = 1.0;
+                }
+            }
+        }
+        let b = boundary_voxels(&values, shape);
+        assert_eq!(b.len(), 26);
+        assert!(!b.contains(&[2, 2, 2]));
+        // A full volume has no boundary at all.
+        assert!(boundary_voxels(&[1.0; 125], shape).is_empty());
+    }
+
+    #[test]
+    fn continuous_maps_are_not_checked() {
+        assert_eq!(classify(&[0.0, 1.0, 1.0]), Ok("mask"));
+        assert_eq!(classify(&[0.0, 1.0, 7.0]), Ok("labels"));
+        assert!(classify(&[0.0, 0.5]).is_err());
+        assert!(classify(&[0.0, 0.0]).is_err());
+    }
+
+    #[test]
+    fn alternatives_respect_the_shape() {
+        // A cube: 6 orders x 8 flips, minus as stored, plus 18 shifts.
+        assert_eq!(alternatives([4, 4, 4], [4, 4, 4], true).len(), 47 + 18);
+        // Distinct dims reversed: only (k, j, i) with its 8 flips.
+        let a = alternatives([3, 4, 5], [5, 4, 3], false);
+        assert_eq!(a.len(), 8 + 18);
+        assert!(a.contains(&Arrangement::Axes {
+            order: [2, 1, 0],
+            flip: [false; 3]
+        }));
+    }
+}
