@@ -5,6 +5,7 @@ mod bench_edges;
 mod check;
 pub mod edges;
 mod info;
+mod mosaic;
 mod probe;
 mod render;
 
@@ -70,6 +71,8 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Draw one view (axial, coronal or sagittal) to a PNG, with its world_from_pixel beside it.
     Render(render::RenderArgs),
+    /// A PNG mosaic of evenly spaced slices, one row per plane, for QC reports; geometry and provenance beside it.
+    Mosaic(mosaic::MosaicArgs),
     /// Measure loading speed and memory beside gzip and nibabel.
     Bench(bench::BenchArgs),
 }
@@ -93,6 +96,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Info(args) => info::run(&args),
         Command::Probe(args) => probe::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Mosaic(args) => mosaic::run(&args),
         Command::Edges(args) => edges::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Bench(args) => bench::run(&args),

@@ -1,24 +1,25 @@
-//! `rasview render`: one view to a PNG, with the geometry of every pixel beside it.
+//! `rasview render`: one view to a PNG, with the geometry of every pixel and
+//! where the picture came from beside it. The loading, layers and
+//! provenance ([`Scene`]) are shared with `rasview mosaic`.
 
+use crate::edges::{self, Control, EdgeParams};
+use crate::export::{input_records, json_sidecar_path, refuse_to_overwrite, InputRecord};
+use crate::render::scale_bar::{self, ScaleBar};
 use crate::render::{
-    self, Colormap, Convention, DisplaySettings, FrameSource, Interpolation, Plane, ViewSpec,
-    WindowLevel,
+    self, Colormap, Convention, DisplaySettings, FrameSource, Interpolation, OverlayLayer, Plane,
+    RenderedView, ViewSpec, WindowLevel,
 };
 use crate::volume::save::write_atomically;
+use crate::volume::Volume;
 use anyhow::{bail, Context, Result};
+use ndarray::Array3;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// How values become colours, and which frame: shared by `render` and `mosaic`.
 #[derive(Debug, clap::Args)]
-pub struct RenderArgs {
-    /// A NIfTI file.
-    pub file: PathBuf,
-    #[arg(long, value_enum)]
-    pub plane: Plane,
-    /// The cursor in RAS mm: the plane passes through it.
-    #[arg(long, allow_hyphen_values = true, value_parser = super::parse_triple)]
-    pub ras: [f64; 3],
+pub struct DisplayArgs {
     /// Window width (default: from the 2nd and 98th percentiles).
     #[arg(long, allow_hyphen_values = true)]
     pub window: Option<f64>,
@@ -34,12 +35,11 @@ pub struct RenderArgs {
     /// Which volume of a 4D file.
     #[arg(long, default_value_t = 0)]
     pub volume: usize,
-    /// Draw the orientation letters on the edges.
-    #[arg(long)]
-    pub labels: bool,
-    /// Draw the crosshair through the cursor.
-    #[arg(long)]
-    pub crosshair: bool,
+}
+
+/// What is drawn over the image: shared by `render` and `mosaic`.
+#[derive(Debug, clap::Args)]
+pub struct LayerArgs {
     /// Detect edges (Canny, 3D unless --edges-mode) and draw them over the image.
     #[arg(long)]
     pub edges: bool,
@@ -54,22 +54,51 @@ pub struct RenderArgs {
     /// Opacity of --edges and --overlay, 0 to 1.
     #[arg(long, default_value_t = 0.85)]
     pub overlay_opacity: f32,
-    /// The PNG to write; its geometry goes to the same name with .json.
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// A NIfTI file.
+    pub file: PathBuf,
+    #[arg(long, value_enum)]
+    pub plane: Plane,
+    /// The cursor in RAS mm: the plane passes through it.
+    #[arg(long, allow_hyphen_values = true, value_parser = super::parse_triple)]
+    pub ras: [f64; 3],
+    #[command(flatten)]
+    pub display: DisplayArgs,
+    /// Draw the orientation letters on the edges.
+    #[arg(long)]
+    pub labels: bool,
+    /// Draw the crosshair through the cursor.
+    #[arg(long)]
+    pub crosshair: bool,
+    /// Draw a scale bar (a round length in mm) in the bottom-right corner.
+    #[arg(long)]
+    pub scale_bar: bool,
+    #[command(flatten)]
+    pub layers: LayerArgs,
+    /// The PNG to write; its geometry and provenance go to the same name with .json.
     #[arg(long)]
     pub out: PathBuf,
 }
 
-/// The sidecar that says where every pixel of the PNG is.
+/// What every picture's sidecar says about where it came from: the
+/// program, the inputs with their hashes, and the display and layer
+/// parameters.
 #[derive(Debug, Serialize)]
-pub struct ViewReport {
-    pub plane: Plane,
+pub struct SceneReport {
+    pub rasview_version: &'static str,
+    pub command: &'static str,
+    /// The arguments as given, for rerunning.
+    pub command_line: Vec<String>,
+    pub input: Vec<InputRecord>,
+    /// The --overlay file, hashed.
+    pub overlay: Option<Vec<InputRecord>>,
+    pub overlay_opacity: f32,
+    /// The edge detection drawn, if any.
+    pub edges: Option<EdgeParams>,
     pub convention: Convention,
-    pub cursor_ras: [f64; 3],
-    pub width: usize,
-    pub height: usize,
-    /// Maps the centre of pixel (column, row, 0, 1) to RAS mm.
-    pub world_from_pixel: [[f64; 4]; 4],
-    pub pixel_mm: f64,
     pub window: f64,
     pub level: f64,
     pub interpolation: Interpolation,
@@ -78,72 +107,185 @@ pub struct ViewReport {
     pub source: String,
 }
 
-pub fn run(args: &RenderArgs) -> Result<ExitCode> {
-    let v = super::load_frame_of(&args.file, args.volume)?;
-    let frame = v.frame_f32(args.volume);
-    let auto = WindowLevel::auto(&frame);
-    let window = WindowLevel {
-        window: args.window.unwrap_or(auto.window),
-        level: args.level.unwrap_or(auto.level),
-    };
-    if !(window.window > 0.0 && window.window.is_finite() && window.level.is_finite()) {
-        bail!("--window must be a positive number and --level finite");
-    }
-    let settings = DisplaySettings {
-        window,
-        colormap: args.colormap,
-        interpolation: args.interpolation,
-    };
-    let spec = ViewSpec::fit_volume(&v.grid, args.plane, args.convention, args.ras);
-    let colours = render::colour_frames(&v, args.volume);
-    let source = match &colours {
-        Some(c) => FrameSource::Colour(c),
-        None => FrameSource::Scalar(&frame),
-    };
-    let edge_frame = if args.edges {
-        let params = crate::edges::EdgeParams {
-            sigma_mm: args.sigma_mm,
-            mode: args.edges_mode.mode(),
-            ..Default::default()
+/// The sidecar that says where every pixel of the PNG is.
+#[derive(Debug, Serialize)]
+pub struct ViewReport {
+    pub plane: Plane,
+    pub cursor_ras: [f64; 3],
+    pub width: usize,
+    pub height: usize,
+    /// Maps the centre of pixel (column, row, 0, 1) to RAS mm.
+    pub world_from_pixel: [[f64; 4]; 4],
+    pub pixel_mm: f64,
+    pub labels: bool,
+    pub crosshair: bool,
+    pub scale_bar: Option<ScaleBar>,
+    #[serde(flatten)]
+    pub scene: SceneReport,
+}
+
+/// A loaded volume with everything a view of it needs: display settings,
+/// and the edge and overlay layers drawn over it.
+pub struct Scene {
+    pub volume: Volume,
+    source_path: PathBuf,
+    t: usize,
+    frame: Array3<f32>,
+    colours: Option<[Array3<f32>; 3]>,
+    pub settings: DisplaySettings,
+    pub convention: Convention,
+    edges: Option<(EdgeParams, Array3<f32>)>,
+    overlay: Option<(Volume, Array3<f32>)>,
+    opacity: f32,
+}
+
+impl Scene {
+    /// Loads `file` and the overlay, refuses any of `outputs` that would
+    /// replace one of them (before the slow part), then detects edges.
+    pub fn load(
+        file: &Path,
+        display: &DisplayArgs,
+        layers: &LayerArgs,
+        outputs: &[&Path],
+    ) -> Result<Scene> {
+        if !(0.0..=1.0).contains(&layers.overlay_opacity) {
+            bail!(
+                "--overlay-opacity {} is not between 0 and 1",
+                layers.overlay_opacity
+            );
+        }
+        if layers.edges && !(layers.sigma_mm > 0.0 && layers.sigma_mm.is_finite()) {
+            bail!("--sigma-mm {} is not a positive size", layers.sigma_mm);
+        }
+        let volume = super::load_frame_of(file, display.volume)?;
+        let overlay_volume = layers
+            .overlay
+            .as_ref()
+            .map(|p| crate::volume::load(p))
+            .transpose()?;
+        let inputs: Vec<&Volume> = std::iter::once(&volume).chain(&overlay_volume).collect();
+        for out in outputs {
+            refuse_to_overwrite(out, &inputs)?;
+        }
+        let t = display.volume;
+        let frame = volume.frame_f32(t);
+        let auto = WindowLevel::auto(&frame);
+        let window = WindowLevel {
+            window: display.window.unwrap_or(auto.window),
+            level: display.level.unwrap_or(auto.level),
         };
-        let result = crate::edges::detect_volume(
-            &v,
-            args.volume,
-            &params,
-            None,
-            &crate::edges::Control::none(),
+        if !(window.window > 0.0 && window.window.is_finite() && window.level.is_finite()) {
+            bail!("--window must be a positive number and --level finite");
+        }
+        let edges = if layers.edges {
+            let params = EdgeParams {
+                sigma_mm: layers.sigma_mm,
+                mode: layers.edges_mode.mode(),
+                ..Default::default()
+            };
+            let result = edges::detect_volume(&volume, t, &params, None, &Control::none())
+                .map_err(|_| anyhow::anyhow!("the edge computation was cancelled"))?;
+            Some((params, result.to_frame()))
+        } else {
+            None
+        };
+        Ok(Scene {
+            colours: render::colour_frames(&volume, t),
+            overlay: overlay_volume.map(|o| {
+                let f = o.frame_f32(0);
+                (o, f)
+            }),
+            source_path: file.to_path_buf(),
+            t,
+            frame,
+            settings: DisplaySettings {
+                window,
+                colormap: display.colormap,
+                interpolation: display.interpolation,
+            },
+            convention: display.convention,
+            edges,
+            opacity: layers.overlay_opacity,
+            volume,
+        })
+    }
+
+    /// The layers in drawing order: the overlay file, then the edges.
+    fn layers(&self) -> Vec<OverlayLayer<'_>> {
+        let overlay = self.overlay.iter().map(|(o, frame)| {
+            OverlayLayer::mask(frame, &o.grid, render::OVERLAY_COLOUR, self.opacity)
+        });
+        let edges = self.edges.iter().map(|(_, frame)| {
+            OverlayLayer::mask(frame, &self.volume.grid, render::EDGE_COLOUR, self.opacity)
+        });
+        overlay.chain(edges).collect()
+    }
+
+    /// Samples, colours and overlays one view, as the window would.
+    pub fn render(&self, spec: &ViewSpec) -> RenderedView {
+        let source = match &self.colours {
+            Some(c) => FrameSource::Colour(c),
+            None => FrameSource::Scalar(&self.frame),
+        };
+        render::render_view_with(
+            &source,
+            &self.volume.grid,
+            spec,
+            &self.settings,
+            &self.layers(),
         )
-        .map_err(|_| anyhow::anyhow!("the edge computation was cancelled"))?;
-        Some(result.to_frame())
-    } else {
-        None
-    };
-    let overlay_volume = args
-        .overlay
-        .as_ref()
-        .map(|p| crate::volume::load(p))
-        .transpose()?;
-    let overlay_frame = overlay_volume.as_ref().map(|o| o.frame_f32(0));
-    let mut layers = Vec::new();
-    if let (Some(o), Some(frame)) = (&overlay_volume, &overlay_frame) {
-        layers.push(render::OverlayLayer {
-            values: frame,
-            grid: &o.grid,
-            colour: render::OVERLAY_COLOUR,
-            opacity: args.overlay_opacity,
-            outline: false,
-        });
     }
-    if let Some(frame) = &edge_frame {
-        layers.push(render::OverlayLayer {
-            values: frame,
-            grid: &v.grid,
-            colour: render::EDGE_COLOUR,
-            opacity: args.overlay_opacity,
-            outline: false,
-        });
+
+    /// The provenance and parameters for a sidecar (hashes every input).
+    pub fn report(&self, command: &'static str) -> Result<SceneReport> {
+        Ok(SceneReport {
+            rasview_version: env!("CARGO_PKG_VERSION"),
+            command,
+            command_line: std::env::args().collect(),
+            input: input_records(&self.volume)?,
+            overlay: self
+                .overlay
+                .as_ref()
+                .map(|(o, _)| input_records(o))
+                .transpose()?,
+            overlay_opacity: self.opacity,
+            edges: self.edges.as_ref().map(|(p, _)| *p),
+            convention: self.convention,
+            window: self.settings.window.window,
+            level: self.settings.window.level,
+            interpolation: self.settings.interpolation,
+            colormap: self.settings.colormap,
+            volume: self.t,
+            source: self.source_path.display().to_string(),
+        })
     }
-    let mut view = render::render_view_with(&source, &v.grid, &spec, &settings, &layers);
+}
+
+/// Writes the PNG, then its sidecar, each through a temporary name.
+pub fn write_png_and_sidecar(
+    image: &render::RgbaImage,
+    png: &Path,
+    json_path: &Path,
+    report: &impl Serialize,
+) -> Result<()> {
+    image
+        .save_png(png)
+        .with_context(|| format!("writing {}", png.display()))?;
+    let json = serde_json::to_vec_pretty(report)?;
+    write_atomically(json_path, false, &[&json])
+        .with_context(|| format!("writing {}", json_path.display()))
+}
+
+pub fn run(args: &RenderArgs) -> Result<ExitCode> {
+    let json_path = json_sidecar_path(&args.out);
+    let scene = Scene::load(
+        &args.file,
+        &args.display,
+        &args.layers,
+        &[&args.out, &json_path],
+    )?;
+    let spec = ViewSpec::fit_volume(&scene.volume.grid, args.plane, scene.convention, args.ras);
+    let mut view = scene.render(&spec);
     if args.crosshair {
         view.image
             .draw_crosshair(spec.pixel_from_world(args.ras), [0, 255, 0, 255]);
@@ -151,30 +293,30 @@ pub fn run(args: &RenderArgs) -> Result<ExitCode> {
     if args.labels {
         render::draw_edge_letters(&mut view.image, &spec);
     }
-    view.image.save_png(&args.out)?;
+    let scale_bar = if args.scale_bar {
+        let bar = scale_bar::draw_scale_bar(&mut view.image, spec.pixel_mm);
+        if bar.is_none() {
+            eprintln!(
+                "rasview: the picture ({}x{}) is too small for a scale bar",
+                spec.width, spec.height
+            );
+        }
+        bar
+    } else {
+        None
+    };
     let report = ViewReport {
         plane: args.plane,
-        convention: args.convention,
         cursor_ras: args.ras,
         width: spec.width,
         height: spec.height,
         world_from_pixel: view.world_from_pixel.matrix(),
         pixel_mm: spec.pixel_mm,
-        window: window.window,
-        level: window.level,
-        interpolation: args.interpolation,
-        colormap: args.colormap,
-        volume: args.volume,
-        source: args.file.display().to_string(),
+        labels: args.labels,
+        crosshair: args.crosshair,
+        scale_bar,
+        scene: scene.report("render")?,
     };
-    let json_path = sidecar_path(&args.out);
-    let json = serde_json::to_vec_pretty(&report)?;
-    write_atomically(&json_path, false, &[&json])
-        .with_context(|| format!("writing {}", json_path.display()))?;
+    write_png_and_sidecar(&view.image, &args.out, &json_path, &report)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// `view.png` -> `view.json`.
-pub fn sidecar_path(png: &Path) -> PathBuf {
-    png.with_extension("json")
 }

@@ -1,5 +1,5 @@
 //! An RGBA picture, PNG output, and the few marks drawn on it without a GUI
-//! (orientation letters, crosshair).
+//! (orientation letters and short labels, crosshair, rectangles).
 
 use crate::volume::save::{write_atomically, SaveError};
 use std::path::Path;
@@ -64,35 +64,86 @@ impl RgbaImage {
         }
     }
 
-    /// Draws one of R, L, A, P, S, I with its top-left corner at (col, row),
-    /// `scale` screen pixels per font pixel, outlined in black to read on any
-    /// background.
+    /// Draws one character of the font (R L A P S I, digits, `m . - ` and a
+    /// few more) with its top-left corner at (col, row), `scale` screen
+    /// pixels per font pixel, outlined in black to read on any background.
     pub fn draw_letter(&mut self, letter: char, col: i64, row: i64, scale: i64, colour: [u8; 4]) {
-        let Some(glyph) = glyph(letter) else { return };
-        for pass in 0..2 {
-            for (gy, bits) in glyph.iter().enumerate() {
-                for gx in 0..5 {
-                    if bits & (0x10 >> gx) == 0 {
-                        continue;
-                    }
-                    for dy in 0..scale {
-                        for dx in 0..scale {
-                            let x = col + gx as i64 * scale + dx;
-                            let y = row + gy as i64 * scale + dy;
-                            if pass == 0 {
-                                for (ox, oy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
-                                    self.put(x + ox, y + oy, [0, 0, 0, 255]);
-                                }
-                            } else {
-                                self.put(x, y, colour);
+        let mut buf = [0u8; 4];
+        self.draw_text(letter.encode_utf8(&mut buf), col, row, scale, colour);
+    }
+
+    /// Draws a line of text with its top-left corner at (col, row), outlined
+    /// in black; characters the font lacks are left blank. Every outline is
+    /// drawn before any fill, so one character's outline never eats into
+    /// its neighbour.
+    pub fn draw_text(&mut self, text: &str, col: i64, row: i64, scale: i64, colour: [u8; 4]) {
+        for outline in [true, false] {
+            for (n, c) in text.chars().enumerate() {
+                let Some(glyph) = glyph(c) else { continue };
+                let left = col + n as i64 * GLYPH_ADVANCE * scale;
+                self.draw_glyph(&glyph, left, row, scale, outline, colour);
+            }
+        }
+    }
+
+    fn draw_glyph(
+        &mut self,
+        glyph: &[u8; 7],
+        col: i64,
+        row: i64,
+        scale: i64,
+        outline: bool,
+        colour: [u8; 4],
+    ) {
+        for (gy, bits) in glyph.iter().enumerate() {
+            for gx in 0..5 {
+                if bits & (0x10 >> gx) == 0 {
+                    continue;
+                }
+                for dy in 0..scale {
+                    for dx in 0..scale {
+                        let x = col + gx as i64 * scale + dx;
+                        let y = row + gy as i64 * scale + dy;
+                        if outline {
+                            for (ox, oy) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
+                                self.put(x + ox, y + oy, [0, 0, 0, 255]);
                             }
+                        } else {
+                            self.put(x, y, colour);
                         }
                     }
                 }
             }
         }
     }
+
+    /// A filled rectangle, clipped to the picture.
+    pub fn fill_rect(&mut self, col: i64, row: i64, width: i64, height: i64, colour: [u8; 4]) {
+        for y in row..row + height {
+            for x in col..col + width {
+                self.put(x, y, colour);
+            }
+        }
+    }
+
+    /// Copies `src` with its top-left corner at (col, row), clipped to the picture.
+    pub fn blit(&mut self, src: &RgbaImage, col: usize, row: usize) {
+        let w = src.width.min(self.width.saturating_sub(col));
+        for y in 0..src.height.min(self.height.saturating_sub(row)) {
+            let to = (row + y) * self.width + col;
+            self.pixels[to..to + w].copy_from_slice(&src.pixels[y * src.width..y * src.width + w]);
+        }
+    }
 }
+
+/// Width in screen pixels of `text` drawn at `scale` (without its outline).
+pub fn text_width(text: &str, scale: i64) -> i64 {
+    let n = text.chars().count() as i64;
+    (n * GLYPH_ADVANCE - 1).max(0) * scale
+}
+
+/// Font pixels from one character's left edge to the next one's.
+const GLYPH_ADVANCE: i64 = GLYPH_SIZE.0 + 1;
 
 /// Size of a drawn letter in font pixels.
 pub const GLYPH_SIZE: (i64, i64) = (5, 7);
@@ -106,6 +157,66 @@ fn glyph(letter: char) -> Option<[u8; 7]> {
         'P' => [0x1e, 0x11, 0x11, 0x1e, 0x10, 0x10, 0x10],
         'S' => [0x0f, 0x10, 0x10, 0x0e, 0x01, 0x01, 0x1e],
         'I' => [0x0e, 0x04, 0x04, 0x04, 0x04, 0x04, 0x0e],
+        'X' => [0x11, 0x11, 0x0a, 0x04, 0x0a, 0x11, 0x11],
+        'Y' => [0x11, 0x11, 0x0a, 0x04, 0x04, 0x04, 0x04],
+        'Z' => [0x1f, 0x01, 0x02, 0x04, 0x08, 0x10, 0x1f],
+        '0' => [0x0e, 0x11, 0x13, 0x15, 0x19, 0x11, 0x0e],
+        '1' => [0x04, 0x0c, 0x04, 0x04, 0x04, 0x04, 0x0e],
+        '2' => [0x0e, 0x11, 0x01, 0x02, 0x04, 0x08, 0x1f],
+        '3' => [0x1f, 0x02, 0x04, 0x02, 0x01, 0x11, 0x0e],
+        '4' => [0x02, 0x06, 0x0a, 0x12, 0x1f, 0x02, 0x02],
+        '5' => [0x1f, 0x10, 0x1e, 0x01, 0x01, 0x11, 0x0e],
+        '6' => [0x06, 0x08, 0x10, 0x1e, 0x11, 0x11, 0x0e],
+        '7' => [0x1f, 0x01, 0x02, 0x04, 0x08, 0x08, 0x08],
+        '8' => [0x0e, 0x11, 0x11, 0x0e, 0x11, 0x11, 0x0e],
+        '9' => [0x0e, 0x11, 0x11, 0x0f, 0x01, 0x02, 0x0c],
+        'm' => [0x00, 0x00, 0x1a, 0x15, 0x15, 0x15, 0x15],
+        '.' => [0x00, 0x00, 0x00, 0x00, 0x00, 0x0c, 0x0c],
+        '-' => [0x00, 0x00, 0x00, 0x1f, 0x00, 0x00, 0x00],
+        '=' => [0x00, 0x00, 0x1f, 0x00, 0x1f, 0x00, 0x00],
+        ' ' => [0x00; 7],
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Columns of `image` holding any pixel of `colour`.
+    fn columns_with(image: &RgbaImage, colour: [u8; 4]) -> Vec<usize> {
+        (0..image.width)
+            .filter(|&c| (0..image.height).any(|r| image.get(c, r) == colour))
+            .collect()
+    }
+
+    #[test]
+    fn text_advances_one_glyph_per_character_and_skips_unknown_ones() {
+        let white = [255, 255, 255, 255];
+        let mut image = RgbaImage::new(80, 12, [0, 0, 0, 255]);
+        image.draw_text("1 0.5", 2, 2, 1, white);
+        let cols = columns_with(&image, white);
+        // '1' starts at column 1 of its cell; '5', the last, fills all five.
+        assert_eq!(cols.first(), Some(&3));
+        assert_eq!(cols.last(), Some(&(2 + 4 * 6 + 4)));
+        assert_eq!(text_width("1 0.5", 1), 5 * 6 - 1);
+        assert_eq!(text_width("", 2), 0);
+        let mut blank = RgbaImage::new(20, 12, [0, 0, 0, 255]);
+        blank.draw_text("?", 2, 2, 1, white);
+        assert!(columns_with(&blank, white).is_empty());
+        for c in "0123456789m.- RLAPSI".chars() {
+            assert!(glyph(c).is_some(), "{c:?} is in the font");
+        }
+    }
+
+    #[test]
+    fn blit_copies_and_clips() {
+        let mut dst = RgbaImage::new(5, 4, [0, 0, 0, 255]);
+        let src = RgbaImage::new(3, 3, [9, 9, 9, 255]);
+        dst.blit(&src, 3, 2);
+        let lit: usize = dst.pixels.iter().filter(|p| p[0] == 9).count();
+        assert_eq!(lit, 2 * 2);
+        assert_eq!(dst.get(4, 3), [9, 9, 9, 255]);
+        assert_eq!(dst.get(2, 3), [0, 0, 0, 255]);
+    }
 }

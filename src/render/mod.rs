@@ -6,6 +6,7 @@ pub mod colormap;
 pub mod image;
 pub mod plane;
 pub mod resample;
+pub mod scale_bar;
 pub mod view;
 pub mod window;
 
