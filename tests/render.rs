@@ -287,13 +287,7 @@ fn edge_overlays_land_on_the_phantom_boundary_in_world_mm() {
         let diagonal = spacing.iter().map(|s| s * s).sum::<f64>().sqrt();
         for plane in Plane::ALL {
             let spec = ViewSpec::fit_volume(&grid, plane, Convention::Radiological, centre);
-            let layer = render::OverlayLayer {
-                values: &edge_frame,
-                grid: &grid,
-                colour: render::EDGE_COLOUR,
-                opacity: 1.0,
-                outline: false,
-            };
+            let layer = render::OverlayLayer::mask(&edge_frame, &grid, render::EDGE_COLOUR, 1.0);
             let view = render::render_view_with(
                 &FrameSource::Scalar(&frame),
                 &grid,
@@ -342,13 +336,7 @@ fn stepping_a_slice_moves_the_overlay_with_it() {
     let mut previous: Option<Vec<bool>> = None;
     for _ in 0..2 {
         let spec = ViewSpec::fit_volume(&v.grid, Plane::Axial, Convention::Radiological, cursor);
-        let layer = render::OverlayLayer {
-            values: &edge_frame,
-            grid: &v.grid,
-            colour: render::EDGE_COLOUR,
-            opacity: 1.0,
-            outline: false,
-        };
+        let layer = render::OverlayLayer::mask(&edge_frame, &v.grid, render::EDGE_COLOUR, 1.0);
         let view = render::render_view_with(
             &FrameSource::Scalar(&frame),
             &v.grid,

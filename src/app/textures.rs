@@ -74,11 +74,13 @@ impl ViewTextures {
         };
         let layers: Vec<render::OverlayLayer> = shown_edges
             .map(|e| render::OverlayLayer {
-                values: &e.frame,
-                grid: &loaded.volume.grid,
-                colour: style.colour,
-                opacity: style.opacity,
                 outline: style.outline,
+                ..render::OverlayLayer::mask(
+                    &e.frame,
+                    &loaded.volume.grid,
+                    style.colour,
+                    style.opacity,
+                )
             })
             .into_iter()
             .collect();

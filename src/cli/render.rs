@@ -4,6 +4,7 @@
 
 use crate::edges::{self, Control, EdgeParams};
 use crate::export::{input_records, json_sidecar_path, refuse_to_overwrite, InputRecord};
+use crate::overlay::{suggest_style, SuggestedStyle};
 use crate::render::scale_bar::{self, ScaleBar};
 use crate::render::{
     self, Colormap, Convention, DisplaySettings, FrameSource, Interpolation, OverlayLayer, Plane,
@@ -135,7 +136,7 @@ pub struct Scene {
     pub settings: DisplaySettings,
     pub convention: Convention,
     edges: Option<(EdgeParams, Array3<f32>)>,
-    overlay: Option<(Volume, Array3<f32>)>,
+    overlay: Option<(Volume, Array3<f32>, SuggestedStyle)>,
     opacity: f32,
 }
 
@@ -193,7 +194,8 @@ impl Scene {
             colours: render::colour_frames(&volume, t),
             overlay: overlay_volume.map(|o| {
                 let f = o.frame_f32(0);
-                (o, f)
+                let style = suggest_style(&o, &f, 0);
+                (o, f, style)
             }),
             source_path: file.to_path_buf(),
             t,
@@ -212,9 +214,15 @@ impl Scene {
 
     /// The layers in drawing order: the overlay file, then the edges.
     fn layers(&self) -> Vec<OverlayLayer<'_>> {
-        let overlay = self.overlay.iter().map(|(o, frame)| {
-            OverlayLayer::mask(frame, &o.grid, render::OVERLAY_COLOUR, self.opacity)
-        });
+        // Masks in cyan, label maps in label colours, float maps through hot.
+        let overlay = self
+            .overlay
+            .iter()
+            .map(|(o, frame, suggested)| OverlayLayer {
+                style: suggested.style,
+                interpolation: suggested.interpolation,
+                ..OverlayLayer::mask(frame, &o.grid, render::OVERLAY_COLOUR, self.opacity)
+            });
         let edges = self.edges.iter().map(|(_, frame)| {
             OverlayLayer::mask(frame, &self.volume.grid, render::EDGE_COLOUR, self.opacity)
         });
@@ -246,7 +254,7 @@ impl Scene {
             overlay: self
                 .overlay
                 .as_ref()
-                .map(|(o, _)| input_records(o))
+                .map(|(o, _, _)| input_records(o))
                 .transpose()?,
             overlay_opacity: self.opacity,
             edges: self.edges.as_ref().map(|(p, _)| *p),

@@ -3,9 +3,11 @@
 
 pub mod check;
 pub mod content;
+pub mod style;
 
 pub use check::{compare_geometry, GeometryCheck};
 pub use content::{check_content, ContentCheck, EdgeReference};
+pub use style::{suggest_style, SuggestedStyle};
 
 use crate::volume::Volume;
 use serde::Serialize;

@@ -4,6 +4,7 @@
 
 pub mod colormap;
 pub mod image;
+pub mod layer;
 pub mod plane;
 pub mod resample;
 pub mod scale_bar;
@@ -12,6 +13,7 @@ pub mod window;
 
 pub use colormap::Colormap;
 pub use image::RgbaImage;
+pub use layer::{label_colour, overlay_coverage, LayerStyle, OverlayLayer};
 pub use plane::{Convention, Plane};
 pub use resample::Interpolation;
 pub use view::ViewSpec;
@@ -52,30 +54,6 @@ pub const OVERLAY_COLOUR: [u8; 3] = [0, 210, 255];
 
 /// Colour shown where a view lies outside the volume.
 pub const OUTSIDE: [u8; 4] = [0, 0, 0, 255];
-
-/// A layer drawn over the base image: non-zero voxels of `values`, on its
-/// own grid, sampled at the view's world points through that grid's affine.
-pub struct OverlayLayer<'a> {
-    pub values: &'a Array3<f32>,
-    pub grid: &'a Grid,
-    pub colour: [u8; 3],
-    pub opacity: f32,
-    /// Only the border of each region (on screen), for masks drawn over anatomy.
-    pub outline: bool,
-}
-
-impl<'a> OverlayLayer<'a> {
-    /// Non-zero voxels in one colour, filled.
-    pub fn mask(values: &'a Array3<f32>, grid: &'a Grid, colour: [u8; 3], opacity: f32) -> Self {
-        OverlayLayer {
-            values,
-            grid,
-            colour,
-            opacity,
-            outline: false,
-        }
-    }
-}
 
 /// Samples and colours one view.
 pub fn render_view(
@@ -118,55 +96,13 @@ pub fn render_view_pixels(
 }
 
 fn blend_overlays(view: &mut RenderedView, spec: &ViewSpec, overlays: &[OverlayLayer]) {
-    for layer in overlays {
-        let covered = overlay_coverage(layer, &view.world_from_pixel, spec.width, spec.height);
-        let alpha = layer.opacity.clamp(0.0, 1.0);
-        for (px, &on) in view.image.pixels.iter_mut().zip(&covered) {
-            if on {
-                for (channel, &target) in px.iter_mut().zip(&layer.colour) {
-                    *channel =
-                        (*channel as f32 * (1.0 - alpha) + target as f32 * alpha).round() as u8;
-                }
-            }
-        }
-    }
-}
-
-/// Which pixels a layer covers (nearest sampling, so a voxel is all or nothing).
-pub fn overlay_coverage(
-    layer: &OverlayLayer,
-    world_from_pixel: &Affine,
-    width: usize,
-    height: usize,
-) -> Vec<bool> {
-    let sampled = resample::resample_plane(
-        layer.values,
-        layer.grid,
-        world_from_pixel,
-        width,
-        height,
-        Interpolation::Nearest,
+    layer::blend_layers(
+        &mut view.image.pixels,
+        &view.world_from_pixel,
+        spec.width,
+        spec.height,
+        overlays,
     );
-    let on: Vec<bool> = sampled.iter().map(|&v| v != 0.0 && !v.is_nan()).collect();
-    if !layer.outline {
-        return on;
-    }
-    (0..width * height)
-        .map(|n| {
-            let (c, r) = (n % width, n / width);
-            on[n]
-                && [(0isize, -1isize), (0, 1), (-1, 0), (1, 0)]
-                    .iter()
-                    .any(|&(dc, dr)| {
-                        let (x, y) = (c as isize + dc, r as isize + dr);
-                        x < 0
-                            || y < 0
-                            || x >= width as isize
-                            || y >= height as isize
-                            || !on[y as usize * width + x as usize]
-                    })
-        })
-        .collect()
 }
 
 fn render_base(
