@@ -9,6 +9,7 @@ pub mod cli;
 pub mod edges;
 pub mod export;
 pub mod geometry;
+pub mod npy;
 pub mod overlay;
 pub mod render;
 pub mod volume;

@@ -7,17 +7,29 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
 
-/// A load in progress.
-pub struct PendingLoad {
+/// A load in progress, and what is made of the volume on the same thread.
+pub struct PendingLoad<T = Volume> {
     pub path: PathBuf,
     progress: Arc<AtomicU32>,
-    result: Receiver<Result<Volume, String>>,
+    result: Receiver<Result<T, String>>,
 }
 
-impl PendingLoad {
+impl PendingLoad<Volume> {
     /// Starts loading on a named thread; `wake` is called when it is done
     /// and as it progresses, so the window can repaint.
     pub fn start(path: PathBuf, wake: impl Fn() + Send + 'static) -> Self {
+        Self::start_then(path, wake, Ok)
+    }
+}
+
+impl<T: Send + 'static> PendingLoad<T> {
+    /// As [`PendingLoad::start`], then `then` turns the volume into the
+    /// result on the loading thread (overlays run their checks there).
+    pub fn start_then(
+        path: PathBuf,
+        wake: impl Fn() + Send + 'static,
+        then: impl FnOnce(Volume) -> Result<T, String> + Send + 'static,
+    ) -> Self {
         let progress = Arc::new(AtomicU32::new(0));
         let (send, result) = channel();
         let thread_progress = progress.clone();
@@ -33,7 +45,8 @@ impl PendingLoad {
                     }
                 };
                 let loaded = volume::load_reporting(&thread_path, &LoadOptions::default(), &report)
-                    .map_err(|e| e.to_string());
+                    .map_err(|e| e.to_string())
+                    .and_then(then);
                 let _ = send.send(loaded);
                 wake();
             });
@@ -58,7 +71,7 @@ impl PendingLoad {
     }
 
     /// The result, once the thread has finished.
-    pub fn poll(&self) -> Option<Result<Volume, String>> {
+    pub fn poll(&self) -> Option<Result<T, String>> {
         match self.result.try_recv() {
             Ok(r) => Some(r),
             Err(std::sync::mpsc::TryRecvError::Empty) => None,

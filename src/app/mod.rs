@@ -2,7 +2,10 @@
 //! `render::render_view`, the same function `rasview render` uses.
 
 mod edge_job;
+pub mod exports;
 mod loader;
+mod overlay_panel;
+pub mod overlays;
 mod panels;
 pub mod state;
 mod textures;
@@ -23,6 +26,7 @@ pub fn run(request: crate::cli::WindowRequest) -> ExitCode {
     let screenshot = request.screenshot;
     let scroll_benchmark = request.scroll_benchmark;
     let show_edges = request.edges;
+    let overlays = request.overlays;
     // Test and benchmark runs leave the user's settings alone.
     let screenshot_mode = screenshot.is_some() || scroll_benchmark.is_some();
     let options = eframe::NativeOptions {
@@ -58,6 +62,9 @@ pub fn run(request: crate::cli::WindowRequest) -> ExitCode {
                 app.viewer.edge_settings.show = true;
             }
             app.open(file, &cc.egui_ctx);
+            for overlay in overlays {
+                app.add_overlay(overlay, &cc.egui_ctx);
+            }
             Ok(Box::new(app))
         }),
     );

@@ -165,6 +165,8 @@ pub struct Viewer {
     pub recent: Vec<PathBuf>,
     pub edge_settings: EdgeSettings,
     pub edges: Option<EdgeOverlay>,
+    /// Overlays from files, over the base and under the edges.
+    pub overlays: super::overlays::OverlayList,
     next_generation: u64,
 }
 
@@ -188,6 +190,7 @@ impl Default for Viewer {
             recent: Vec::new(),
             edge_settings: EdgeSettings::default(),
             edges: None,
+            overlays: Default::default(),
             next_generation: 1,
         }
     }
@@ -217,6 +220,8 @@ impl Viewer {
         self.views = [ViewState::default(); 3];
         self.loaded = Some(loaded);
         self.edges = None;
+        // Their checks were against the old base.
+        self.overlays.clear();
         self.error = None;
         self.remember(path);
     }

@@ -13,6 +13,8 @@ struct TextureKey {
     generation: u64,
     /// The edge result drawn, and how: (generation, colour, opacity, outline).
     edges: Option<(u64, [u8; 3], u32, bool)>,
+    /// The overlays' revision (any change to any overlay bumps it).
+    overlays: u64,
 }
 
 impl TextureKey {
@@ -21,6 +23,7 @@ impl TextureKey {
         display: &DisplaySettings,
         generation: u64,
         edges: Option<(u64, [u8; 3], u32, bool)>,
+        overlays: u64,
     ) -> Self {
         let n = spec.plane.normal_axis();
         let mut keyed = *spec;
@@ -31,6 +34,7 @@ impl TextureKey {
             display: *display,
             generation,
             edges,
+            overlays,
         }
     }
 }
@@ -61,7 +65,13 @@ impl ViewTextures {
                 style.outline,
             )
         });
-        let key = TextureKey::new(spec, &viewer.display, loaded.generation, edge_key);
+        let key = TextureKey::new(
+            spec,
+            &viewer.display,
+            loaded.generation,
+            edge_key,
+            viewer.overlays.revision,
+        );
         let slot = &mut self.slots[super::state::plane_index(spec.plane)];
         if let Some((k, handle)) = slot {
             if *k == key {
@@ -72,18 +82,12 @@ impl ViewTextures {
             Some(c) => FrameSource::Colour(c),
             None => FrameSource::Scalar(&loaded.frame),
         };
-        let layers: Vec<render::OverlayLayer> = shown_edges
-            .map(|e| render::OverlayLayer {
-                outline: style.outline,
-                ..render::OverlayLayer::mask(
-                    &e.frame,
-                    &loaded.volume.grid,
-                    style.colour,
-                    style.opacity,
-                )
-            })
-            .into_iter()
-            .collect();
+        // Overlays from files first, the edges on top.
+        let mut layers = viewer.overlays.layers();
+        layers.extend(shown_edges.map(|e| render::OverlayLayer {
+            outline: style.outline,
+            ..render::OverlayLayer::mask(&e.frame, &loaded.volume.grid, style.colour, style.opacity)
+        }));
         let view = render::render_view_pixels(
             &source,
             &loaded.volume.grid,

@@ -1,7 +1,10 @@
 //! The window: menus, the three views and the info quadrant, loading,
 //! drag and drop, persistence, and the screenshot mode tests use.
 
+use super::exports;
 use super::loader::PendingLoad;
+use super::overlay_panel::{self, OverlayAction};
+use super::overlays::ForeignOverlay;
 use super::panels;
 use super::state::Viewer;
 use super::textures::ViewTextures;
@@ -59,6 +62,14 @@ pub struct RasviewApp {
     edges_requested: Option<EdgeKey>,
     /// Results delivered by the worker (a test counts them).
     pub edge_results: u64,
+    /// Overlays loading and being checked, each on its own thread.
+    pending_overlays: Vec<PendingLoad<ForeignOverlay>>,
+    /// Overlays asked for before the base has loaded (command line).
+    queued_overlays: Vec<PathBuf>,
+    /// The outcome of the last export, shown in the status bar.
+    pub status: Option<String>,
+    /// Wakes the window from background threads started without a context at hand.
+    waker: Option<egui::Context>,
 }
 
 impl RasviewApp {
@@ -83,6 +94,10 @@ impl RasviewApp {
             edge_worker: None,
             edges_requested: None,
             edge_results: 0,
+            pending_overlays: Vec::new(),
+            queued_overlays: Vec::new(),
+            status: None,
+            waker: None,
         }
     }
 
@@ -120,6 +135,7 @@ impl RasviewApp {
     /// Starts loading a file in the background; the current volume stays on
     /// screen until the new one has loaded, and stays if it fails.
     pub fn open(&mut self, path: PathBuf, ctx: &egui::Context) {
+        self.waker = Some(ctx.clone());
         let ctx = ctx.clone();
         self.pending = Some(PendingLoad::start(path, move || ctx.request_repaint()));
     }
@@ -138,7 +154,61 @@ impl RasviewApp {
     }
 
     pub fn is_loading(&self) -> bool {
-        self.pending.is_some()
+        self.pending.is_some() || !self.pending_overlays.is_empty()
+    }
+
+    /// Loads a file as an overlay over the current base and checks it
+    /// against the base (geometry, then content) on a background thread.
+    /// Before any base has loaded, the overlay waits for it.
+    pub fn add_overlay(&mut self, path: PathBuf, ctx: &egui::Context) {
+        let ctx = ctx.clone();
+        self.start_overlay(path, move || ctx.request_repaint());
+    }
+
+    /// As [`RasviewApp::add_overlay`], returning once it is on screen (tests).
+    pub fn add_overlay_now(&mut self, path: PathBuf) {
+        self.start_overlay(path, || {});
+        while !self.pending_overlays.is_empty() {
+            self.poll_overlays();
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    }
+
+    fn start_overlay(&mut self, path: PathBuf, wake: impl Fn() + Send + 'static) {
+        let Some(base) = self.viewer.loaded.as_ref().map(|l| l.volume.clone()) else {
+            self.queued_overlays.push(path);
+            return;
+        };
+        let nth_mask = self.viewer.overlays.mask_count() + self.pending_overlays.len();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.pending_overlays
+            .push(PendingLoad::start_then(path, wake, move |volume| {
+                let reference = crate::overlay::EdgeReference::of(&base);
+                Ok(ForeignOverlay::prepare(
+                    name,
+                    volume,
+                    &base,
+                    reference.as_ref(),
+                    nth_mask,
+                ))
+            }));
+    }
+
+    fn poll_overlays(&mut self) {
+        let mut still = Vec::new();
+        for pending in std::mem::take(&mut self.pending_overlays) {
+            match pending.poll() {
+                None => still.push(pending),
+                Some(Ok(overlay)) => self.viewer.overlays.add(overlay),
+                Some(Err(message)) => {
+                    self.viewer.error = Some(format!("overlay: {message}"));
+                }
+            }
+        }
+        self.pending_overlays = still;
     }
 
     fn finish_load(&mut self, result: Result<crate::volume::Volume, String>) {
@@ -150,6 +220,14 @@ impl RasviewApp {
                 if keep_views {
                     // The first volume of a run takes the remembered layout.
                     self.viewer.views = views;
+                }
+                for path in std::mem::take(&mut self.queued_overlays) {
+                    let waker = self.waker.clone();
+                    self.start_overlay(path, move || {
+                        if let Some(ctx) = &waker {
+                            ctx.request_repaint();
+                        }
+                    });
                 }
             }
             Err(message) => {
@@ -174,12 +252,17 @@ impl RasviewApp {
         let started = std::time::Instant::now();
         let ctx = ui.ctx().clone();
         self.poll_load();
+        self.poll_overlays();
         self.drive_edges(&ctx);
         self.handle_dropped_files(&ctx);
         self.handle_keys(&ctx);
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
+        if self.viewer.overlays.misaligned().next().is_some() {
+            egui::Panel::top("overlay banner")
+                .show(ui, |ui| overlay_panel::banner(ui, &self.viewer.overlays));
+        }
         egui::Panel::left("controls")
             .resizable(true)
             .default_size(270.0)
@@ -198,6 +281,12 @@ impl RasviewApp {
                     panels::controls(ui, &mut self.viewer);
                     ui.separator();
                     self.edge_controls(ui);
+                    ui.separator();
+                    if let Some(OverlayAction::Export(index)) =
+                        overlay_panel::list(ui, &mut self.viewer.overlays)
+                    {
+                        self.export_overlay_dialog(index);
+                    }
                     ui.separator();
                     panels::file_facts(ui, &self.viewer);
                 });
@@ -488,6 +577,29 @@ impl RasviewApp {
                         self.open(path, &ctx);
                     }
                 }
+                if ui.button("Add overlay...").clicked() {
+                    ui.close();
+                    let picked = rfd::FileDialog::new()
+                        .add_filter("NIfTI", &["nii", "gz", "hdr", "img"])
+                        .pick_files();
+                    for path in picked.unwrap_or_default() {
+                        self.add_overlay(path, &ctx);
+                    }
+                }
+                ui.separator();
+                if ui.button("Export edges as NIfTI...").clicked() {
+                    ui.close();
+                    if let Some(out) = save_dialog("edges.nii.gz", "NIfTI", &["nii", "gz"]) {
+                        self.report(exports::export_edges(&self.viewer, &out));
+                    }
+                }
+                if ui.button("Export views as PNG...").clicked() {
+                    ui.close();
+                    if let Some(out) = save_dialog("views.png", "PNG", &["png"]) {
+                        self.report(exports::export_views(&self.viewer, &out));
+                    }
+                }
+                ui.separator();
                 ui.menu_button("Open recent", |ui| {
                     if self.viewer.recent.is_empty() {
                         ui.label("(none yet)");
@@ -512,6 +624,21 @@ impl RasviewApp {
         });
     }
 
+    fn export_overlay_dialog(&mut self, index: usize) {
+        if let Some(out) = save_dialog("overlay_on_base.nii.gz", "NIfTI", &["nii", "gz"]) {
+            self.report(exports::export_overlay(&self.viewer, index, &out));
+        }
+    }
+
+    /// An export's outcome: success in the status bar, failure where load
+    /// errors go (named file, cause).
+    fn report(&mut self, outcome: anyhow::Result<String>) {
+        match outcome {
+            Ok(message) => self.status = Some(message),
+            Err(e) => self.viewer.error = Some(format!("export failed: {e:#}")),
+        }
+    }
+
     fn status_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
             if let Some(p) = &self.pending {
@@ -521,6 +648,14 @@ impl RasviewApp {
                         .desired_width(200.0)
                         .show_percentage(),
                 );
+            } else if !self.pending_overlays.is_empty() {
+                ui.spinner();
+                ui.label(format!(
+                    "Checking {} overlay(s) against the base",
+                    self.pending_overlays.len()
+                ));
+            } else if let Some(status) = &self.status {
+                ui.label(status);
             } else if let Some(l) = &self.viewer.loaded {
                 ui.label(l.volume.source.header.display().to_string());
             }
@@ -530,8 +665,19 @@ impl RasviewApp {
         });
     }
 
+    /// A dropped file opens as the base; with Shift held, every dropped
+    /// file is added as an overlay instead.
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {
-        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        let (dropped, as_overlay) = ctx.input(|i| (i.raw.dropped_files.clone(), i.modifiers.shift));
+        if as_overlay {
+            for file in dropped {
+                let path = file.path().to_path_buf();
+                if !path.as_os_str().is_empty() {
+                    self.add_overlay(path, ctx);
+                }
+            }
+            return;
+        }
         if let Some(path) = dropped
             .first()
             .map(|f| f.path().to_path_buf())
@@ -587,7 +733,9 @@ impl RasviewApp {
             && (self.viewer.edges.is_none()
                 || self.viewer.edges_stale()
                 || self.edge_worker.as_ref().is_some_and(|w| w.is_busy()));
-        if edges_pending {
+        let overlays_pending =
+            !self.pending_overlays.is_empty() || !self.queued_overlays.is_empty();
+        if edges_pending || overlays_pending {
             ctx.request_repaint();
             return;
         }
@@ -630,4 +778,12 @@ impl eframe::App for RasviewApp {
             storage.set_string(STORAGE_KEY, json);
         }
     }
+}
+
+/// A save dialog that starts at `name`.
+fn save_dialog(name: &str, filter: &str, extensions: &[&str]) -> Option<PathBuf> {
+    rfd::FileDialog::new()
+        .set_file_name(name)
+        .add_filter(filter, extensions)
+        .save_file()
 }

@@ -40,6 +40,9 @@ pub struct Cli {
     /// Open the window with edges shown (Canny, 3D, default settings).
     #[arg(long)]
     pub edges: bool,
+    /// Add this NIfTI as an overlay over FILE, checked against it (repeatable).
+    #[arg(long, value_name = "OVERLAY")]
+    pub overlay: Vec<PathBuf>,
 }
 
 /// How to open the window.
@@ -49,6 +52,7 @@ pub struct WindowRequest {
     pub screenshot: Option<PathBuf>,
     pub scroll_benchmark: Option<usize>,
     pub edges: bool,
+    pub overlays: Vec<PathBuf>,
 }
 
 /// What the command line asked for.
@@ -87,6 +91,7 @@ pub fn run_from_args() -> Request {
             screenshot: cli.screenshot,
             scroll_benchmark: cli.scroll_benchmark,
             edges: cli.edges,
+            overlays: cli.overlay,
         }),
     }
 }

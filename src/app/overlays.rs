@@ -1,0 +1,150 @@
+//! Overlays from files over the base: each with its check against the base,
+//! its style, opacity, visibility and place in the drawing order. Plain
+//! state and rules, no egui.
+
+use crate::overlay::{check_overlay, suggest_style, EdgeReference, OverlayReport};
+use crate::render::{Interpolation, LayerStyle, OverlayLayer};
+use crate::volume::Volume;
+use ndarray::Array3;
+use std::sync::Arc;
+
+/// One overlay on screen.
+pub struct ForeignOverlay {
+    pub name: String,
+    pub volume: Arc<Volume>,
+    pub frame: Arc<Array3<f32>>,
+    /// "mask", "label map" or "map", from its values.
+    pub kind: &'static str,
+    pub style: LayerStyle,
+    pub interpolation: Interpolation,
+    pub opacity: f32,
+    pub visible: bool,
+    pub outline: bool,
+    pub report: OverlayReport,
+}
+
+impl ForeignOverlay {
+    /// Prepares an overlay for `base` (slow: converts the frame and runs the
+    /// geometry and content checks; call off the UI thread). `nth_mask`
+    /// picks its colour if it is a mask.
+    pub fn prepare(
+        name: String,
+        volume: Volume,
+        base: &Volume,
+        reference: Option<&EdgeReference>,
+        nth_mask: usize,
+    ) -> Self {
+        let frame = volume.frame_f32(0);
+        let suggested = suggest_style(&volume, &frame, nth_mask);
+        let report = check_overlay(base, &volume, reference);
+        ForeignOverlay {
+            name,
+            volume: Arc::new(volume),
+            frame: Arc::new(frame),
+            kind: suggested.kind,
+            style: suggested.style,
+            interpolation: suggested.interpolation,
+            opacity: 0.7,
+            visible: true,
+            outline: false,
+            report,
+        }
+    }
+
+    pub fn layer(&self) -> OverlayLayer<'_> {
+        OverlayLayer {
+            values: &self.frame,
+            grid: &self.volume.grid,
+            style: self.style,
+            opacity: self.opacity,
+            outline: self.outline,
+            interpolation: self.interpolation,
+        }
+    }
+
+    /// The one-line verdict shown in the banner and the list.
+    pub fn verdict(&self) -> String {
+        let first = self
+            .report
+            .findings
+            .iter()
+            .find(|f| f.starts_with("content: the overlay fits"))
+            .or(self.report.findings.first())
+            .cloned()
+            .unwrap_or_default();
+        if self.report.aligned {
+            format!("{}: aligned with the base", self.name)
+        } else {
+            format!("{}: NOT aligned with the base: {first}", self.name)
+        }
+    }
+}
+
+/// The overlays in drawing order (first drawn first, so last is on top).
+#[derive(Default)]
+pub struct OverlayList {
+    pub items: Vec<ForeignOverlay>,
+    /// Bumped by every change that alters pixels: part of the texture key.
+    pub revision: u64,
+}
+
+impl OverlayList {
+    pub fn add(&mut self, overlay: ForeignOverlay) {
+        self.items.push(overlay);
+        self.touch();
+    }
+
+    pub fn remove(&mut self, index: usize) {
+        if index < self.items.len() {
+            self.items.remove(index);
+            self.touch();
+        }
+    }
+
+    /// Draws `index` one place later (nearer the top).
+    pub fn raise(&mut self, index: usize) {
+        if index + 1 < self.items.len() {
+            self.items.swap(index, index + 1);
+            self.touch();
+        }
+    }
+
+    /// Draws `index` one place earlier (nearer the base).
+    pub fn lower(&mut self, index: usize) {
+        if index > 0 && index < self.items.len() {
+            self.items.swap(index, index - 1);
+            self.touch();
+        }
+    }
+
+    pub fn clear(&mut self) {
+        if !self.items.is_empty() {
+            self.items.clear();
+            self.touch();
+        }
+    }
+
+    /// Call after changing an overlay's style, opacity or visibility.
+    pub fn touch(&mut self) {
+        self.revision += 1;
+    }
+
+    /// How many masks there are, so the next one gets the next colour.
+    pub fn mask_count(&self) -> usize {
+        self.items.iter().filter(|o| o.kind == "mask").count()
+    }
+
+    /// The visible layers in drawing order.
+    pub fn layers(&self) -> Vec<OverlayLayer<'_>> {
+        self.items
+            .iter()
+            .filter(|o| o.visible)
+            .map(ForeignOverlay::layer)
+            .collect()
+    }
+
+    /// Overlays whose check failed, for the banner.
+    pub fn misaligned(&self) -> impl Iterator<Item = &ForeignOverlay> {
+        self.items.iter().filter(|o| !o.report.aligned)
+    }
+}
