@@ -50,8 +50,10 @@ pub fn list(ui: &mut egui::Ui, overlays: &mut OverlayList) -> Option<OverlayActi
     for (index, overlay) in overlays.items.iter_mut().enumerate().rev() {
         ui.push_id(index, |ui| {
             ui.horizontal(|ui| {
-                changed |= ui.checkbox(&mut overlay.visible, "").changed();
-                ui.label(RichText::new(&overlay.name).strong());
+                changed |= ui
+                    .checkbox(&mut overlay.visible, RichText::new(&overlay.name).strong())
+                    .on_hover_text("Show or hide")
+                    .changed();
                 ui.label(format!("({})", overlay.kind));
             });
             let (text, colour) = if overlay.report.aligned {

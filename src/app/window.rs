@@ -496,13 +496,14 @@ impl RasviewApp {
             .as_ref()
             .map_or((0.0, 1.0), |l| (l.range.min, l.range.max));
         ui.horizontal(|ui| {
-            ui.checkbox(&mut s.use_mask, "mask: only above");
+            let label = ui.checkbox(&mut s.use_mask, "mask: only above");
             ui.add_enabled(
                 s.use_mask,
                 egui::DragValue::new(&mut s.background)
                     .range(lo..=hi)
                     .speed((hi - lo) / 500.0),
-            );
+            )
+            .labelled_by(label.id);
         });
         ui.add(egui::Slider::new(&mut s.opacity, 0.0..=1.0).text("Opacity"));
         ui.horizontal(|ui| {

@@ -1,0 +1,223 @@
+//! Overlays in the window (egui_kittest, no GPU) and what the window
+//! exports: a misplaced overlay gets a banner that names the mistake, the
+//! list changes what is drawn, and exported files reload on the base's
+//! geometry with the same data.
+#![cfg(feature = "gui")]
+
+mod common;
+
+use egui::Vec2;
+use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::Harness;
+use rasview::app::{exports, RasviewApp};
+use rasview::edges::{self, Control, EdgeMap, EdgeParams};
+use rasview::volume::{self, save, Volume, Voxels};
+use std::path::{Path, PathBuf};
+
+/// The base's own Canny mask, and the same array flipped along voxel axis 1
+/// (front to back on this RAS-like scan), both under the base's header.
+fn own_and_flipped_edges(base: &Volume, dir: &Path) -> (PathBuf, PathBuf) {
+    let result =
+        edges::detect_volume(base, 0, &EdgeParams::default(), None, &Control::none()).unwrap();
+    let EdgeMap::Mask(mask) = result.map else {
+        panic!("Canny gives a mask")
+    };
+    let [nx, ny, nz] = base.grid.shape;
+    let mut flipped = vec![0u8; mask.len()];
+    for k in 0..nz {
+        for j in 0..ny {
+            for i in 0..nx {
+                flipped[i + nx * ((ny - 1 - j) + ny * k)] = mask[i + nx * (j + ny * k)];
+            }
+        }
+    }
+    let own = dir.join("own.nii.gz");
+    let wrong = dir.join("flipped.nii.gz");
+    save::save(&own, &base.header, &Voxels::U8(mask), base.grid.shape, 1).unwrap();
+    save::save(
+        &wrong,
+        &base.header,
+        &Voxels::U8(flipped),
+        base.grid.shape,
+        1,
+    )
+    .unwrap();
+    (own, wrong)
+}
+
+fn harness_for(app: RasviewApp) -> Harness<'static, RasviewApp> {
+    let mut harness = Harness::builder()
+        .with_size(Vec2::new(1200.0, 800.0))
+        .build_ui_state(|ui, app: &mut RasviewApp| app.show(ui), app);
+    harness.run();
+    harness
+}
+
+#[test]
+fn a_flipped_overlay_gets_a_banner_naming_the_flip_and_the_list_controls_drawing() {
+    let dir = common::scratch_dir("overlay_window_banner");
+    let base_path = common::data_file("coreg-qa/example_func.nii.gz");
+    let base = volume::load(&base_path).unwrap();
+    let (own, flipped) = own_and_flipped_edges(&base, &dir);
+
+    let mut app = RasviewApp::new(None);
+    app.open_now(base_path);
+    app.add_overlay_now(own);
+    app.add_overlay_now(flipped);
+    let overlays = &app.viewer.overlays.items;
+    assert_eq!(overlays.len(), 2, "{:?}", app.viewer.error);
+    assert!(
+        overlays[0].report.aligned,
+        "{:?}",
+        overlays[0].report.findings
+    );
+    assert!(!overlays[1].report.aligned);
+    let mut harness = harness_for(app);
+
+    // One banner, for the flipped overlay, saying how it fits better.
+    let banner = harness.get_by_label_contains("NOT aligned with the base");
+    let text = banner
+        .accesskit_node()
+        .label()
+        .or_else(|| banner.value())
+        .unwrap_or_default();
+    assert!(text.starts_with("flipped.nii.gz"), "{text}");
+    assert!(text.contains("better flipped front to back"), "{text}");
+    assert!(harness
+        .query_by_label_contains("own.nii.gz: NOT aligned")
+        .is_none());
+    // The aligned overlay says so in the list (get panics when absent).
+    harness.get_by_label("aligned: same grid");
+
+    // Hiding the top overlay changes the picture; nothing changes while idle.
+    let rebuilds = harness.state().textures.rebuilds;
+    harness.run();
+    assert_eq!(harness.state().textures.rebuilds, rebuilds);
+    let revision = harness.state().viewer.overlays.revision;
+    harness.state_mut().viewer.overlays.items[1].visible = false;
+    harness.state_mut().viewer.overlays.touch();
+    harness.run();
+    assert!(harness.state().viewer.overlays.revision > revision);
+    assert_eq!(harness.state().textures.rebuilds, rebuilds + 3);
+
+    // Removing the flipped overlay takes the banner away.
+    harness.state_mut().viewer.overlays.remove(1);
+    harness.run();
+    assert!(harness
+        .query_by_label_contains("NOT aligned with the base")
+        .is_none());
+}
+
+#[test]
+fn exports_reload_on_the_base_geometry_with_the_same_data() {
+    let dir = common::scratch_dir("overlay_window_exports");
+    let base_path = common::data_file("coreg-qa/example_func.nii.gz");
+    // highres's edges: another, finer, oblique grid.
+    let highres = volume::load(&common::data_file("coreg-qa/highres.nii.gz")).unwrap();
+    let (highres_edges, _) = own_and_flipped_edges(&highres, &dir);
+
+    let mut app = RasviewApp::new(None);
+    app.open_now(base_path.clone());
+    app.add_overlay_now(highres_edges.clone());
+    let base = app.viewer.loaded.as_ref().unwrap().volume.clone();
+
+    // The overlay on the base grid: same affine, and each voxel holds the
+    // overlay's value at that voxel's world point (nearest, probed here
+    // through the overlay's own grid, a path independent of the resampler).
+    let out = dir.join("overlay_on_base.nii.gz");
+    exports::export_overlay(&app.viewer, 0, &out).unwrap();
+    let saved = volume::load(&out).unwrap();
+    assert_eq!(saved.grid.shape, base.grid.shape);
+    let (a, b) = (
+        saved.grid.world_from_voxel.matrix(),
+        base.grid.world_from_voxel.matrix(),
+    );
+    assert!(common::max_abs_diff(&a, &b) < 1e-6, "{a:?} vs {b:?}");
+    assert_eq!(
+        (saved.header.sform_code, saved.header.qform_code),
+        (base.header.sform_code, base.header.qform_code)
+    );
+    let overlay = volume::load(&highres_edges).unwrap();
+    let [nx, ny, nz] = base.grid.shape;
+    let (mut on, mut differ, mut ties) = (0, 0, 0);
+    for k in 0..nz {
+        for j in 0..ny {
+            for i in 0..nx {
+                let world = base.grid.world_from_index([i, j, k]);
+                let expected = overlay.probe(world, 0).map_or(0.0, |(_, v)| v);
+                let got = saved.value_at([i, j, k], 0);
+                if got != expected {
+                    // Halfway points may round either way.
+                    let v = overlay.grid.voxel_from_world(world);
+                    if v.iter().any(|c| {
+                        ((c + 0.5).fract() - 0.0).abs() < 1e-6
+                            || ((c + 0.5).fract() - 1.0).abs() < 1e-6
+                    }) {
+                        ties += 1;
+                    } else {
+                        differ += 1;
+                    }
+                }
+                on += (got != 0.0) as usize;
+            }
+        }
+    }
+    assert_eq!(differ, 0, "{differ} voxels differ ({ties} ties)");
+    assert!(on > 1000, "only {on} edge voxels landed on the base grid");
+    let sidecar: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("overlay_on_base.json")).unwrap()).unwrap();
+    assert_eq!(sidecar["output_datatype"], "uint8");
+    assert_eq!(
+        sidecar["overlay"][0]["sha256"].as_str().unwrap(),
+        rasview::export::sha256_of(&highres_edges).unwrap()
+    );
+
+    // Never over an input: the base, or the overlay.
+    let refused = exports::export_overlay(&app.viewer, 0, &base_path).unwrap_err();
+    assert!(
+        format!("{refused:#}").contains("refusing to overwrite"),
+        "{refused:#}"
+    );
+    assert!(volume::load(&base_path).is_ok());
+
+    // The edges: a uint8 mask on the base's geometry, equal to the result.
+    app.viewer.edge_settings.show = true;
+    let mut harness = harness_for(app);
+    let start = std::time::Instant::now();
+    while harness.state().viewer.edges.is_none() || harness.state().edges_busy() {
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(start.elapsed().as_secs() < 60, "edges never arrived");
+    }
+    let out = dir.join("edges.nii.gz");
+    exports::export_edges(&harness.state().viewer, &out).unwrap();
+    let saved = volume::load(&out).unwrap();
+    let a = saved.grid.world_from_voxel.matrix();
+    assert!(common::max_abs_diff(&a, &b) < 1e-6);
+    let expected =
+        edges::detect_volume(&base, 0, &EdgeParams::default(), None, &Control::none()).unwrap();
+    let EdgeMap::Mask(mask) = expected.map else {
+        panic!()
+    };
+    let Voxels::U8(got) = &saved.voxels else {
+        panic!("edges are saved as uint8, got {}", saved.datatype().name())
+    };
+    assert_eq!(got, &mask);
+
+    // The views: three PNGs the size the sidecar says, with the crosshair.
+    let out = dir.join("qc.png");
+    exports::export_views(&harness.state().viewer, &out).unwrap();
+    let sidecar: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("qc.json")).unwrap()).unwrap();
+    for view in sidecar["views"].as_array().unwrap() {
+        let png = PathBuf::from(view["png"].as_str().unwrap());
+        let decoder =
+            png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).unwrap()));
+        let reader = decoder.read_info().unwrap();
+        let info = reader.info();
+        assert_eq!(info.width as u64, view["width"].as_u64().unwrap());
+        assert_eq!(info.height as u64, view["height"].as_u64().unwrap());
+        assert!(view["scale_bar"]["length_mm"].as_f64().unwrap() > 0.0);
+    }
+    assert_eq!(sidecar["views"].as_array().unwrap().len(), 3);
+}
