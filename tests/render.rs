@@ -369,3 +369,79 @@ fn stepping_a_slice_moves_the_overlay_with_it() {
         cursor[2] += v.grid.spacing_mm()[2];
     }
 }
+
+/// coreg-qa, the use case itself: highres's edges drawn over example_func
+/// (another, coarser, oblique grid) land where highres's own render puts
+/// them. Both views pass through the same world plane; every overlay pixel
+/// over example_func must have an edge pixel of highres's own render near
+/// its world point, in all three planes.
+#[test]
+fn highres_edges_over_example_func_land_where_highres_draws_them() {
+    use rasview::edges::{self, Control, EdgeParams};
+    let highres = volume::load(&common::data_file("coreg-qa/highres.nii.gz")).unwrap();
+    let func = volume::load(&common::data_file("coreg-qa/example_func.nii.gz")).unwrap();
+    let result =
+        edges::detect_volume(&highres, 0, &EdgeParams::default(), None, &Control::none()).unwrap();
+    let edge_frame = result.to_frame();
+    let (highres_frame, func_frame) = (highres.frame_f32(0), func.frame_f32(0));
+    let cursor = [4.0, -12.0, 18.0];
+    for plane in Plane::ALL {
+        let red_points = |frame, grid: &Grid| {
+            let spec = ViewSpec::fit_volume(grid, plane, Convention::Radiological, cursor);
+            let layer =
+                render::OverlayLayer::mask(&edge_frame, &highres.grid, render::EDGE_COLOUR, 1.0);
+            let view = render::render_view_with(
+                &FrameSource::Scalar(frame),
+                grid,
+                &spec,
+                &settings(),
+                &[layer],
+            );
+            let mut points = Vec::new();
+            for row in 0..spec.height {
+                for col in 0..spec.width {
+                    if view.image.get(col, row)[..3] == render::EDGE_COLOUR {
+                        points.push(view.world_from_pixel.apply([col as f64, row as f64, 0.0]));
+                    }
+                }
+            }
+            (points, spec.pixel_mm)
+        };
+        let (own, own_pixel) = red_points(&highres_frame, &highres.grid);
+        let (over_func, func_pixel) = red_points(&func_frame, &func.grid);
+        assert!(
+            own_pixel < 1.01 && func_pixel > 2.9,
+            "{own_pixel} {func_pixel}"
+        );
+        assert!(
+            over_func.len() > 100,
+            "{}: {} pixels",
+            plane.name(),
+            over_func.len()
+        );
+        // Both views lie in the world plane through the cursor.
+        let n = plane.normal_axis();
+        assert!(over_func
+            .iter()
+            .chain(&own)
+            .all(|p| (p[n] - cursor[n]).abs() < 1e-6));
+        // Nearest sampling on both sides: an overlay pixel samples the highres
+        // voxel nearest its point, and the 1 mm render may pick a neighbour
+        // of that voxel, so a few may be a pixel further; none a whole
+        // example_func pixel (3 mm) away.
+        let nearest_own = |p: &[f64; 3]| {
+            own.iter()
+                .map(|q| rasview::geometry::affine::distance(*p, *q))
+                .fold(f64::INFINITY, f64::min)
+        };
+        let distances: Vec<f64> = over_func.iter().map(nearest_own).collect();
+        let within = distances.iter().filter(|&&d| d <= 1.5).count();
+        let worst = distances.iter().copied().fold(0.0, f64::max);
+        assert!(
+            within as f64 >= 0.99 * over_func.len() as f64 && worst < 3.0,
+            "{}: {within} of {} overlay pixels over example_func within 1.5 mm of a highres edge pixel; worst {worst:.2} mm",
+            plane.name(),
+            over_func.len()
+        );
+    }
+}
