@@ -17,7 +17,7 @@ use thiserror::Error;
 pub enum SaveError {
     // `error`, not `source`: the message already carries it, and a chained
     // source would print it twice.
-    #[error("cannot write {}: {error}", path.display())]
+    #[error("cannot write {}: {}{error})", path.display(), advice(error))]
     Io {
         path: PathBuf,
         error: std::io::Error,
@@ -29,6 +29,23 @@ pub enum SaveError {
         shape: [usize; 3],
         volumes: usize,
     },
+}
+
+/// The cause in a user's words, before the system's own message; in every
+/// case the partial file has been removed and any old file is untouched.
+fn advice(error: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::PermissionDenied | ErrorKind::ReadOnlyFilesystem => {
+            "the folder is not writable; nothing was written ("
+        }
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge => {
+            "the disk is full (or a size limit was hit); the partial file was removed ("
+        }
+        ErrorKind::NotFound => "the folder does not exist (",
+        ErrorKind::NotADirectory => "part of the path is a file, not a folder (",
+        _ => "(",
+    }
 }
 
 /// Writes `voxels` with `header`'s geometry and byte order. The layout
