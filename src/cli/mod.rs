@@ -4,6 +4,7 @@ mod bench;
 mod bench_edges;
 mod check;
 pub mod edges;
+mod import_npy;
 mod info;
 mod mosaic;
 mod probe;
@@ -77,6 +78,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// A PNG mosaic of evenly spaced slices, one row per plane, for QC reports; geometry and provenance beside it.
     Mosaic(mosaic::MosaicArgs),
+    /// Write a NumPy .npy array (3D, or a 2D slice of a chosen plane) as NIfTI on a base volume's grid.
+    ImportNpy(import_npy::ImportNpyArgs),
     /// Measure loading speed and memory beside gzip and nibabel.
     Bench(bench::BenchArgs),
 }
@@ -104,6 +107,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Mosaic(args) => mosaic::run(&args),
         Command::Edges(args) => edges::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::ImportNpy(args) => import_npy::run(&args),
         Command::Bench(args) => bench::run(&args),
     };
     match result {

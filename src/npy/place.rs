@@ -155,7 +155,7 @@ pub enum PlacementError {
         shape: Vec<usize>,
         base: [usize; 3],
     },
-    #[error("slice {index} is out of range: the {} slices across voxel axis {} of the base grid {base:?} are 0 to {}", plane.name(), axis_name(*axis), base[*axis] - 1)]
+    #[error("slice {index} is out of range: the {} slices across voxel axis {} of the base grid {base:?} are 0 to {}", plane.name(), axis_name(*axis), base[*axis].saturating_sub(1))]
     SliceOutOfRange {
         plane: Plane,
         axis: usize,
@@ -746,8 +746,8 @@ mod tests {
 
     #[test]
     fn a_zyx_slice_goes_back_where_it_came_from() {
-        for axis in 0..3 {
-            for index in 0..BASE[axis] {
+        for (axis, &len) in BASE.iter().enumerate() {
+            for index in 0..len {
                 let (shape, v) = zyx_slice(axis, index);
                 let placed = place_slice(
                     &v,
