@@ -8,6 +8,8 @@
 
 mod common;
 
+use common::{f32_bytes, write_npy};
+
 use rasview::npy::read_npy;
 use rasview::volume::{self, save, Volume, Voxels};
 use sha2::{Digest, Sha256};
@@ -17,35 +19,6 @@ use std::process::Output;
 /// Writes a version 1.0 .npy file by hand, as numpy does: the magic, the
 /// version, the header length, the dict padded with spaces to a multiple
 /// of 64 bytes and ended by a newline, then the values.
-fn write_npy(path: &Path, descr: &str, fortran: bool, shape: &[usize], data: &[u8]) {
-    let shape_text = match shape {
-        [n] => format!("({n},)"),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let dict = format!(
-        "{{'descr': '{descr}', 'fortran_order': {}, 'shape': {shape_text}, }}",
-        if fortran { "True" } else { "False" }
-    );
-    let padding = (64 - (10 + dict.len() + 1) % 64) % 64;
-    let header = format!("{dict}{}\n", " ".repeat(padding));
-    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
-    bytes.extend((header.len() as u16).to_le_bytes());
-    bytes.extend(header.as_bytes());
-    bytes.extend(data);
-    std::fs::write(path, bytes).unwrap();
-}
-
-fn f32_bytes(v: &[f32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
 fn rasview(args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_rasview"))
         .args(args)

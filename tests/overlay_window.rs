@@ -221,3 +221,75 @@ fn exports_reload_on_the_base_geometry_with_the_same_data() {
     }
     assert_eq!(sidecar["views"].as_array().unwrap().len(), 3);
 }
+
+/// The forum's case done right in the window: one axial slice of a (z, y, x)
+/// array, imported on the cursor's slice, lands exactly on that slice,
+/// checks as aligned, and exports with the base's geometry.
+#[test]
+fn an_imported_zyx_slice_lands_on_the_cursor_slice_and_exports_aligned() {
+    let dir = common::scratch_dir("overlay_window_npy");
+    let base_path = common::data_file("coreg-qa/example_func.nii.gz");
+    let base = volume::load(&base_path).unwrap();
+    let [nx, ny, _] = base.grid.shape;
+    let mut app = RasviewApp::new(None);
+    app.open_now(base_path);
+    let cursor = app.viewer.cursor_ras;
+    let k = base.grid.voxel_from_world(cursor)[2].round() as usize;
+    // Row j, column i: the slice as numpy gives it from a (z, y, x) array.
+    let slice: Vec<f32> = (0..ny)
+        .flat_map(|j| (0..nx).map(move |i| (i, j)))
+        .map(|(i, j)| base.value_at([i, j, k], 0) as f32)
+        .collect();
+    let npy = dir.join("slice.npy");
+    common::write_npy(&npy, "<f4", false, &[ny, nx], &common::f32_bytes(&slice));
+
+    app.import_npy(npy);
+    assert!(app.viewer.error.is_none(), "{:?}", app.viewer.error);
+    let mut harness = harness_for(app);
+    // The dialog describes the placement before anything is added.
+    assert!(!harness
+        .query_all_by_label_contains(&format!("slice k = {k}"))
+        .collect::<Vec<_>>()
+        .is_empty());
+    harness.get_by_label("Add as overlay").click();
+    harness.step();
+    let start = std::time::Instant::now();
+    while harness.state().is_loading() {
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(start.elapsed().as_secs() < 60, "the overlay never arrived");
+    }
+    harness.run();
+    let app = harness.state();
+    assert!(app.npy_import.is_none(), "the dialog closes");
+    let overlay = &app.viewer.overlays.items[0];
+    assert!(overlay.report.same_grid, "{:?}", overlay.report.findings);
+    for j in 0..ny {
+        for i in 0..nx {
+            for kk in [k.saturating_sub(1), k, k + 1] {
+                let expected = if kk == k {
+                    base.value_at([i, j, k], 0) as f32
+                } else {
+                    0.0
+                };
+                assert_eq!(overlay.volume.value_at([i, j, kk], 0) as f32, expected);
+            }
+        }
+    }
+    let out = dir.join("slice_on_base.nii.gz");
+    exports::export_overlay(&app.viewer, 0, &out).unwrap();
+    let saved = volume::load(&out).unwrap();
+    let (a, b) = (
+        saved.grid.world_from_voxel.matrix(),
+        base.grid.world_from_voxel.matrix(),
+    );
+    assert!(common::max_abs_diff(&a, &b) < 1e-6);
+    for j in 0..ny {
+        for i in 0..nx {
+            assert_eq!(
+                saved.value_at([i, j, k], 0) as f32,
+                base.value_at([i, j, k], 0) as f32
+            );
+        }
+    }
+}

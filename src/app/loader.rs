@@ -30,10 +30,24 @@ impl<T: Send + 'static> PendingLoad<T> {
         wake: impl Fn() + Send + 'static,
         then: impl FnOnce(Volume) -> Result<T, String> + Send + 'static,
     ) -> Self {
+        let thread_path = path.clone();
+        Self::run(path, wake, move |report| {
+            volume::load_reporting(&thread_path, &LoadOptions::default(), report)
+                .map_err(|e| e.to_string())
+                .and_then(then)
+        })
+    }
+
+    /// Runs `job` on a named thread; `path` names what it works on, and
+    /// `job` reports its progress as a fraction.
+    pub fn run(
+        path: PathBuf,
+        wake: impl Fn() + Send + 'static,
+        job: impl FnOnce(&dyn Fn(f32)) -> Result<T, String> + Send + 'static,
+    ) -> Self {
         let progress = Arc::new(AtomicU32::new(0));
         let (send, result) = channel();
         let thread_progress = progress.clone();
-        let thread_path = path.clone();
         let spawned = std::thread::Builder::new()
             .name("rasview-load".into())
             .spawn(move || {
@@ -44,10 +58,7 @@ impl<T: Send + 'static> PendingLoad<T> {
                         wake();
                     }
                 };
-                let loaded = volume::load_reporting(&thread_path, &LoadOptions::default(), &report)
-                    .map_err(|e| e.to_string())
-                    .and_then(then);
-                let _ = send.send(loaded);
+                let _ = send.send(job(&report));
                 wake();
             });
         if let Err(e) = spawned {

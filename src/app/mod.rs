@@ -4,6 +4,7 @@
 mod edge_job;
 pub mod exports;
 mod loader;
+mod npy_import;
 mod overlay_panel;
 pub mod overlays;
 mod panels;

@@ -3,6 +3,7 @@
 
 use super::exports;
 use super::loader::PendingLoad;
+use super::npy_import::{self, ImportChoice, NpyImport};
 use super::overlay_panel::{self, OverlayAction};
 use super::overlays::ForeignOverlay;
 use super::panels;
@@ -70,6 +71,8 @@ pub struct RasviewApp {
     pub status: Option<String>,
     /// Wakes the window from background threads started without a context at hand.
     waker: Option<egui::Context>,
+    /// The NumPy import dialog, while open.
+    pub npy_import: Option<NpyImport>,
 }
 
 impl RasviewApp {
@@ -98,6 +101,7 @@ impl RasviewApp {
             queued_overlays: Vec::new(),
             status: None,
             waker: None,
+            npy_import: None,
         }
     }
 
@@ -180,10 +184,7 @@ impl RasviewApp {
             return;
         };
         let nth_mask = self.viewer.overlays.mask_count() + self.pending_overlays.len();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = file_name(&path);
         self.pending_overlays
             .push(PendingLoad::start_then(path, wake, move |volume| {
                 let reference = crate::overlay::EdgeReference::of(&base);
@@ -195,6 +196,71 @@ impl RasviewApp {
                     nth_mask,
                 ))
             }));
+    }
+
+    /// Adds a volume made in memory (an imported array) as an overlay,
+    /// checked on a background thread like a file.
+    pub fn add_overlay_volume(&mut self, volume: crate::volume::Volume) {
+        let Some(base) = self.viewer.loaded.as_ref().map(|l| l.volume.clone()) else {
+            return;
+        };
+        let nth_mask = self.viewer.overlays.mask_count() + self.pending_overlays.len();
+        let path = volume.source.header.clone();
+        let name = file_name(&path);
+        let waker = self.waker.clone();
+        let wake = move || {
+            if let Some(ctx) = &waker {
+                ctx.request_repaint();
+            }
+        };
+        self.pending_overlays
+            .push(PendingLoad::run(path, wake, move |_| {
+                let reference = crate::overlay::EdgeReference::of(&base);
+                Ok(ForeignOverlay::prepare(
+                    name,
+                    volume,
+                    &base,
+                    reference.as_ref(),
+                    nth_mask,
+                ))
+            }));
+    }
+
+    /// Opens the import dialog for a .npy file over the current base.
+    pub fn import_npy(&mut self, path: PathBuf) {
+        let Some(base) = self.viewer.loaded.as_ref().map(|l| l.volume.clone()) else {
+            self.viewer.error = Some("open a base volume before importing an array".into());
+            return;
+        };
+        match crate::npy::read_npy(&path) {
+            Ok(array) => {
+                self.npy_import = Some(NpyImport::new(
+                    path,
+                    array,
+                    &base,
+                    self.viewer.active_plane,
+                    self.viewer.cursor_ras,
+                ))
+            }
+            Err(e) => self.viewer.error = Some(e.to_string()),
+        }
+    }
+
+    fn npy_dialog(&mut self, ctx: &egui::Context) {
+        let (Some(import), Some(base)) = (
+            self.npy_import.as_mut(),
+            self.viewer.loaded.as_ref().map(|l| l.volume.clone()),
+        ) else {
+            return;
+        };
+        match npy_import::show(ctx, import, &base, self.viewer.cursor_ras) {
+            ImportChoice::Keep => {}
+            ImportChoice::Cancel => self.npy_import = None,
+            ImportChoice::Add(volume) => {
+                self.npy_import = None;
+                self.add_overlay_volume(*volume);
+            }
+        }
     }
 
     fn poll_overlays(&mut self) {
@@ -292,6 +358,7 @@ impl RasviewApp {
                 });
             });
         egui::CentralPanel::no_frame().show(ui, |ui| self.views(ui));
+        self.npy_dialog(&ctx);
         self.last_frame_ms = started.elapsed().as_secs_f32() * 1e3;
         self.screenshot_step(&ctx);
         self.scroll_benchmark_step(&ctx);
@@ -587,6 +654,15 @@ impl RasviewApp {
                         self.add_overlay(path, &ctx);
                     }
                 }
+                if ui.button("Import NumPy array...").clicked() {
+                    ui.close();
+                    let picked = rfd::FileDialog::new()
+                        .add_filter("NumPy", &["npy"])
+                        .pick_file();
+                    if let Some(path) = picked {
+                        self.import_npy(path);
+                    }
+                }
                 ui.separator();
                 if ui.button("Export edges as NIfTI...").clicked() {
                     ui.close();
@@ -666,8 +742,8 @@ impl RasviewApp {
         });
     }
 
-    /// A dropped file opens as the base; with Shift held, every dropped
-    /// file is added as an overlay instead.
+    /// A dropped file opens as the base (a .npy opens the import dialog);
+    /// with Shift held, every dropped file is added as an overlay instead.
     fn handle_dropped_files(&mut self, ctx: &egui::Context) {
         let (dropped, as_overlay) = ctx.input(|i| (i.raw.dropped_files.clone(), i.modifiers.shift));
         if as_overlay {
@@ -684,6 +760,10 @@ impl RasviewApp {
             .map(|f| f.path().to_path_buf())
             .filter(|p| !p.as_os_str().is_empty())
         {
+            if path.extension().is_some_and(|e| e == "npy") {
+                self.import_npy(path);
+                return;
+            }
             self.open(path, ctx);
         }
     }
@@ -787,4 +867,10 @@ fn save_dialog(name: &str, filter: &str, extensions: &[&str]) -> Option<PathBuf>
         .set_file_name(name)
         .add_filter(filter, extensions)
         .save_file()
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
