@@ -25,6 +25,10 @@ impl Drop for Xvfb {
     }
 }
 
+/// The tests here run one at a time: two Xvfb servers racing for the same
+/// display number could each take the other's socket for its own.
+static ONE_WINDOW_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn start_xvfb() -> Option<Xvfb> {
     let installed = Command::new("sh")
         .arg("-c")
@@ -100,6 +104,9 @@ fn read_png(path: &Path) -> (usize, usize, Vec<u8>) {
 
 #[test]
 fn screenshot_of_the_real_window_shows_three_views_with_letters() {
+    let _turn = ONE_WINDOW_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let Some(xvfb) = start_xvfb() else { return };
     let dir = common::scratch_dir("window_screenshot");
     let out = dir.join("window.png");
@@ -168,4 +175,93 @@ fn screenshot_of_the_real_window_shows_three_views_with_letters() {
             "{name} view shows no edge overlay ({edges} red pixels)"
         );
     }
+}
+
+/// Counts pixels of the misalignment banner's dark red and of the first
+/// mask overlay's cyan blended at 70% over grey.
+fn banner_and_overlay_pixels(path: &Path) -> (usize, usize) {
+    let (w, h, rgba) = read_png(path);
+    let (mut banner, mut overlay) = (0, 0);
+    for y in 0..h {
+        for x in 0..w {
+            let i = (y * w + x) * 4;
+            let [r, g, b] = [rgba[i], rgba[i + 1], rgba[i + 2]];
+            if (r, g, b) == (90, 20, 20) {
+                banner += 1;
+            }
+            if r < 80 && g > 145 && b > 175 {
+                overlay += 1;
+            }
+        }
+    }
+    (banner, overlay)
+}
+
+/// The real window with `--overlay`: an edge mask flipped front to back
+/// under the base's own header gets the red banner; the base's own edge
+/// mask is drawn without one.
+#[test]
+fn a_misplaced_overlay_gets_a_banner_in_the_real_window() {
+    use rasview::edges::{self, Control, EdgeMap, EdgeParams};
+    use rasview::volume::{self, save, Voxels};
+    let _turn = ONE_WINDOW_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let Some(xvfb) = start_xvfb() else { return };
+    let dir = common::scratch_dir("window_screenshot_overlay");
+    let base_path = common::data_file("coreg-qa/example_func.nii.gz");
+    let base = volume::load(&base_path).unwrap();
+    let result =
+        edges::detect_volume(&base, 0, &EdgeParams::default(), None, &Control::none()).unwrap();
+    let EdgeMap::Mask(mask) = result.map else {
+        panic!("Canny gives a mask")
+    };
+    let [nx, ny, nz] = base.grid.shape;
+    let mut flipped = vec![0u8; mask.len()];
+    for k in 0..nz {
+        for j in 0..ny {
+            for i in 0..nx {
+                flipped[i + nx * ((ny - 1 - j) + ny * k)] = mask[i + nx * (j + ny * k)];
+            }
+        }
+    }
+    let mut counts = Vec::new();
+    for (name, values) in [("own", mask), ("flipped", flipped)] {
+        let overlay = dir.join(format!("{name}.nii.gz"));
+        save::save(
+            &overlay,
+            &base.header,
+            &Voxels::U8(values),
+            base.grid.shape,
+            1,
+        )
+        .unwrap();
+        let out = dir.join(format!("{name}.png"));
+        let status = run_with_timeout(
+            Command::new(env!("CARGO_BIN_EXE_rasview"))
+                .arg(&base_path)
+                .arg("--overlay")
+                .arg(&overlay)
+                .arg("--screenshot")
+                .arg(&out)
+                .env("DISPLAY", &xvfb.display)
+                .env_remove("WAYLAND_DISPLAY")
+                .stdout(Stdio::null()),
+            Duration::from_secs(120),
+        );
+        assert!(
+            status.success(),
+            "rasview --screenshot exited with {status}"
+        );
+        counts.push(banner_and_overlay_pixels(&out));
+    }
+    let [(own_banner, own_overlay), (flipped_banner, flipped_overlay)] = counts[..] else {
+        unreachable!()
+    };
+    assert_eq!(own_banner, 0, "no banner for the base's own edges");
+    assert!(flipped_banner > 5000, "banner pixels: {flipped_banner}");
+    assert!(
+        own_overlay > 300 && flipped_overlay > 300,
+        "overlay pixels: {own_overlay}, {flipped_overlay}"
+    );
 }
