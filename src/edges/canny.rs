@@ -3,10 +3,9 @@
 //! hysteresis with full 8- (2D) or 26- (3D) connectivity.
 
 use super::control::{Cancelled, Control};
-use super::field::Layout;
+use super::field::{try_for_each_row, Layout};
 use super::gradient::{gradient_at, interior, norm, Stencil};
 use crate::render::resample::{trilinear_cell, trilinear_clamped};
-use rayon::prelude::*;
 
 /// Voxels whose magnitude is a local maximum along the gradient and at least
 /// `low`: 1 where kept, 0 elsewhere.
@@ -22,49 +21,47 @@ pub fn suppress_non_maxima(
     let [nx, ny, _] = layout.shape;
     let stencil = Stencil::new(layout);
     let inv_h = [0, 1, 2].map(|a| (1.0 / layout.spacing_mm[a]) as f32);
-    kept.par_chunks_mut(nx)
-        .enumerate()
-        .try_for_each(|(r, row)| {
-            if r % ny == 0 {
-                control.check()?;
+    try_for_each_row(&mut kept, layout, |r, row| {
+        if r % ny == 0 {
+            control.check()?;
+        }
+        let (j, k) = (r % ny, r / ny);
+        for (i, out) in row.iter_mut().enumerate() {
+            let n = r * nx + i;
+            let m = magnitude[n];
+            if !(m > 0.0 && m >= low) {
+                continue;
             }
-            let (j, k) = (r % ny, r / ny);
-            for (i, out) in row.iter_mut().enumerate() {
-                let n = r * nx + i;
-                let m = magnitude[n];
-                if !(m > 0.0 && m >= low) {
+            let at = [i, j, k];
+            let (ahead, behind) = if !has_missing && interior(layout, at) {
+                // The direction in index units, scaled so its largest
+                // component is one voxel: both samples stay in the 3x3x3
+                // neighbourhood, so no clamping is needed.
+                let g = stencil.gradient(smoothed, n);
+                let u = [0, 1, 2].map(|a| g[a] * inv_h[a]);
+                let largest = u[0].abs().max(u[1].abs()).max(u[2].abs());
+                if largest == 0.0 {
                     continue;
                 }
-                let at = [i, j, k];
-                let (ahead, behind) = if !has_missing && interior(layout, at) {
-                    // The direction in index units, scaled so its largest
-                    // component is one voxel: both samples stay in the 3x3x3
-                    // neighbourhood, so no clamping is needed.
-                    let g = stencil.gradient(smoothed, n);
-                    let u = [0, 1, 2].map(|a| g[a] * inv_h[a]);
-                    let largest = u[0].abs().max(u[1].abs()).max(u[2].abs());
-                    if largest == 0.0 {
-                        continue;
-                    }
-                    let d = u.map(|x| x / largest);
-                    (
-                        sample_near(magnitude, &stencil, n, d),
-                        sample_near(magnitude, &stencil, n, d.map(|x| -x)),
-                    )
-                } else {
-                    let Some(step) = step_along_gradient(smoothed, layout, at, n) else {
-                        continue;
-                    };
-                    (
-                        interpolate(magnitude, layout, at, step, 1.0),
-                        interpolate(magnitude, layout, at, step, -1.0),
-                    )
+                let d = u.map(|x| x / largest);
+                (
+                    sample_near(magnitude, &stencil, n, d),
+                    sample_near(magnitude, &stencil, n, d.map(|x| -x)),
+                )
+            } else {
+                let Some(step) = step_along_gradient(smoothed, layout, at, n) else {
+                    continue;
                 };
-                // Strict on one side, so a two-voxel plateau keeps one voxel.
-                *out = (m >= ahead && m > behind) as u8;
-            }
-            Ok(())
-        })?;
+                (
+                    interpolate(magnitude, layout, at, step, 1.0),
+                    interpolate(magnitude, layout, at, step, -1.0),
+                )
+            };
+            // Strict on one side, so a two-voxel plateau keeps one voxel.
+            *out = (m >= ahead && m > behind) as u8;
+        }
+        Ok(())
+    })?;
     Ok(kept)
 }
 

@@ -47,3 +47,28 @@ impl Layout {
         (0..3).filter(|&a| self.active[a] && self.shape[a] > 1)
     }
 }
+
+/// About this many voxels per parallel task: rayon's cost per task (a few
+/// microseconds) is then small beside the work, even for one 2D slice whose
+/// rows are short.
+const VOXELS_PER_TASK: usize = 16_384;
+
+/// Runs `f(row, values)` on every row (a run along i) of `out` in parallel,
+/// a block of rows per task; stops at the first error.
+pub fn try_for_each_row<T: Send, E: Send>(
+    out: &mut [T],
+    layout: &Layout,
+    f: impl Fn(usize, &mut [T]) -> Result<(), E> + Sync,
+) -> Result<(), E> {
+    use rayon::prelude::*;
+    let nx = layout.shape[0].max(1);
+    let rows_per_task = (VOXELS_PER_TASK / nx).max(1);
+    out.par_chunks_mut(nx * rows_per_task)
+        .enumerate()
+        .try_for_each(|(block, rows)| {
+            for (local, row) in rows.chunks_mut(nx).enumerate() {
+                f(block * rows_per_task + local, row)?;
+            }
+            Ok(())
+        })
+}

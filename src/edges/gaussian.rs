@@ -4,7 +4,7 @@
 //! missing.
 
 use super::control::{Cancelled, Control};
-use super::field::Layout;
+use super::field::{try_for_each_row, Layout};
 use rayon::prelude::*;
 
 /// Sigma below this many voxels is no smoothing at all.
@@ -133,7 +133,7 @@ fn convolve_axis(
         .collect();
     let slab = layout.slab();
     // Row by row, so a single 2D slice still uses every core.
-    dst.par_chunks_mut(nx).enumerate().for_each(|(r, row)| {
+    let _ = try_for_each_row(dst, layout, |r, row| -> Result<(), ()> {
         let (j, k) = (r % ny, r / ny);
         let row_start = r * nx;
         match axis {
@@ -183,6 +183,7 @@ fn convolve_axis(
                 }
             }
         }
+        Ok(())
     });
 }
 
