@@ -195,7 +195,6 @@ fn an_array_flipped_under_an_unchanged_header_is_named() {
         let dir = common::scratch_dir(&format!("check_flip_{}", name.replace('/', "_")));
         let base_path = common::data_file(name);
         let base = volume::load(&base_path).unwrap();
-        let [nx, ny, nz] = base.grid.shape;
         let (edges, values) = own_edges(&base_path, &dir);
 
         let (code, json) = check(&base_path, &edges);
@@ -212,16 +211,7 @@ fn an_array_flipped_under_an_unchanged_header_is_named() {
             let axis = (0..3)
                 .find(|&a| directions[a].world_axis == world_axis)
                 .unwrap();
-            let mut flipped = vec![0u8; values.len()];
-            for k in 0..nz {
-                for j in 0..ny {
-                    for i in 0..nx {
-                        let mut v = [i, j, k];
-                        v[axis] = base.grid.shape[axis] - 1 - v[axis];
-                        flipped[v[0] + nx * (v[1] + ny * v[2])] = values[i + nx * (j + ny * k)];
-                    }
-                }
-            }
+            let flipped = common::flip_axis(&values, base.grid.shape, axis);
             let path = dir.join(format!("flipped_{axis}.nii.gz"));
             save::save(
                 &path,

@@ -22,15 +22,7 @@ fn own_and_flipped_edges(base: &Volume, dir: &Path) -> (PathBuf, PathBuf) {
     let EdgeMap::Mask(mask) = result.map else {
         panic!("Canny gives a mask")
     };
-    let [nx, ny, nz] = base.grid.shape;
-    let mut flipped = vec![0u8; mask.len()];
-    for k in 0..nz {
-        for j in 0..ny {
-            for i in 0..nx {
-                flipped[i + nx * ((ny - 1 - j) + ny * k)] = mask[i + nx * (j + ny * k)];
-            }
-        }
-    }
+    let flipped = common::flip_axis(&mask, base.grid.shape, 1);
     let own = dir.join("own.nii.gz");
     let wrong = dir.join("flipped.nii.gz");
     save::save(&own, &base.header, &Voxels::U8(mask), base.grid.shape, 1).unwrap();

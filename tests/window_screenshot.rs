@@ -216,15 +216,7 @@ fn a_misplaced_overlay_gets_a_banner_in_the_real_window() {
     let EdgeMap::Mask(mask) = result.map else {
         panic!("Canny gives a mask")
     };
-    let [nx, ny, nz] = base.grid.shape;
-    let mut flipped = vec![0u8; mask.len()];
-    for k in 0..nz {
-        for j in 0..ny {
-            for i in 0..nx {
-                flipped[i + nx * ((ny - 1 - j) + ny * k)] = mask[i + nx * (j + ny * k)];
-            }
-        }
-    }
+    let flipped = common::flip_axis(&mask, base.grid.shape, 1);
     let mut counts = Vec::new();
     for (name, values) in [("own", mask), ("flipped", flipped)] {
         let overlay = dir.join(format!("{name}.nii.gz"));

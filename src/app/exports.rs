@@ -77,16 +77,14 @@ pub fn export_edges(viewer: &Viewer, out: &Path) -> Result<String> {
         crate::edges::Detector::Gradient => Voxels::F32(values),
         _ => Voxels::U8(values.iter().map(|&v| (v != 0.0) as u8).collect()),
     };
-    let description = format!(
-        "rasview edges {:?} sigma {} mm",
-        params.detector, params.sigma_mm
-    );
-    save::save(
+    save_on_base(
         out,
-        &header_like(&base.header, &description),
+        base,
         &voxels,
-        base.grid.shape,
-        1,
+        &format!(
+            "rasview edges {:?} sigma {} mm",
+            params.detector, params.sigma_mm
+        ),
     )?;
     let sidecar = write_sidecar(
         out,
@@ -134,13 +132,11 @@ pub fn export_overlay(viewer: &Viewer, index: usize, out: &Path) -> Result<Strin
         interpolation,
     );
     let voxels = compact_voxels(values);
-    let description = format!("rasview overlay {} on base grid", overlay.name);
-    save::save(
+    save_on_base(
         out,
-        &header_like(&base.header, &description),
+        base,
         &voxels,
-        base.grid.shape,
-        1,
+        &format!("rasview overlay {} on base grid", overlay.name),
     )?;
     let sidecar = write_sidecar(
         out,
@@ -261,6 +257,12 @@ pub fn export_views(viewer: &Viewer, out: &Path) -> Result<String> {
         pictures.len(),
         sidecar.display()
     ))
+}
+
+/// Writes one frame on the base's grid with the base's header geometry.
+fn save_on_base(out: &Path, base: &Volume, voxels: &Voxels, description: &str) -> Result<()> {
+    let header = header_like(&base.header, description);
+    Ok(save::save(out, &header, voxels, base.grid.shape, 1)?)
 }
 
 /// Refuses an output, or its sidecar, that is one of the inputs.

@@ -179,42 +179,50 @@ impl RasviewApp {
     }
 
     fn start_overlay(&mut self, path: PathBuf, wake: impl Fn() + Send + 'static) {
-        let Some(base) = self.viewer.loaded.as_ref().map(|l| l.volume.clone()) else {
+        if self.viewer.loaded.is_none() {
             self.queued_overlays.push(path);
             return;
-        };
-        let nth_mask = self.viewer.overlays.mask_count() + self.pending_overlays.len();
-        let name = file_name(&path);
-        self.pending_overlays
-            .push(PendingLoad::start_then(path, wake, move |volume| {
-                let reference = crate::overlay::EdgeReference::of(&base);
-                Ok(ForeignOverlay::prepare(
-                    name,
-                    volume,
-                    &base,
-                    reference.as_ref(),
-                    nth_mask,
-                ))
-            }));
+        }
+        let thread_path = path.clone();
+        self.prepare_overlay(path, wake, move |report| {
+            crate::volume::load_reporting(
+                &thread_path,
+                &crate::volume::LoadOptions::default(),
+                report,
+            )
+            .map_err(|e| e.to_string())
+        });
     }
 
     /// Adds a volume made in memory (an imported array) as an overlay,
     /// checked on a background thread like a file.
     pub fn add_overlay_volume(&mut self, volume: crate::volume::Volume) {
-        let Some(base) = self.viewer.loaded.as_ref().map(|l| l.volume.clone()) else {
-            return;
-        };
-        let nth_mask = self.viewer.overlays.mask_count() + self.pending_overlays.len();
         let path = volume.source.header.clone();
-        let name = file_name(&path);
         let waker = self.waker.clone();
         let wake = move || {
             if let Some(ctx) = &waker {
                 ctx.request_repaint();
             }
         };
+        self.prepare_overlay(path, wake, move |_| Ok(volume));
+    }
+
+    /// Gets a volume with `get` on a background thread, then checks it
+    /// against the current base there and prepares it for drawing.
+    fn prepare_overlay(
+        &mut self,
+        path: PathBuf,
+        wake: impl Fn() + Send + 'static,
+        get: impl FnOnce(&dyn Fn(f32)) -> Result<crate::volume::Volume, String> + Send + 'static,
+    ) {
+        let Some(base) = self.viewer.loaded.as_ref().map(|l| l.volume.clone()) else {
+            return;
+        };
+        let nth_mask = self.viewer.overlays.mask_count() + self.pending_overlays.len();
+        let name = file_name(&path);
         self.pending_overlays
-            .push(PendingLoad::run(path, wake, move |_| {
+            .push(PendingLoad::run(path, wake, move |report| {
+                let volume = get(report)?;
                 let reference = crate::overlay::EdgeReference::of(&base);
                 Ok(ForeignOverlay::prepare(
                     name,

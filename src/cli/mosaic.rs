@@ -187,18 +187,9 @@ pub fn run(args: &MosaicArgs) -> Result<ExitCode> {
 
 /// The lowest and highest RAS corner of the box around the voxel centres.
 fn world_box(grid: &Grid) -> ([f64; 3], [f64; 3]) {
-    let extent = grid.index_extent();
     let mut lo = [f64::INFINITY; 3];
     let mut hi = [f64::NEG_INFINITY; 3];
-    for corner in 0..8 {
-        let index = [0, 1, 2].map(|a| {
-            if corner & (1 << a) != 0 {
-                extent[a]
-            } else {
-                0.0
-            }
-        });
-        let w = grid.world_from_voxel.apply(index);
+    for w in grid.world_corners() {
         for a in 0..3 {
             lo[a] = lo[a].min(w[a]);
             hi[a] = hi[a].max(w[a]);

@@ -162,18 +162,10 @@ impl Affine {
     /// the box `[0, extent[a]]` along each axis. The difference of two affines
     /// is affine, so its largest norm over a box is reached at a corner.
     pub fn max_corner_distance(&self, other: &Affine, extent: [f64; 3]) -> f64 {
-        let mut worst: f64 = 0.0;
-        for corner in 0..8 {
-            let p = [0, 1, 2].map(|a| {
-                if corner & (1 << a) != 0 {
-                    extent[a]
-                } else {
-                    0.0
-                }
-            });
-            worst = worst.max(distance(self.apply(p), other.apply(p)));
-        }
-        worst
+        box_corners(extent)
+            .iter()
+            .map(|&p| distance(self.apply(p), other.apply(p)))
+            .fold(0.0, f64::max)
     }
 }
 
@@ -182,6 +174,19 @@ const IDENTITY_ROWS: [[f64; 4]; 3] = [
     [0.0, 1.0, 0.0, 0.0],
     [0.0, 0.0, 1.0, 0.0],
 ];
+
+/// The 8 corners of the box `[0, extent[a]]` along each axis.
+pub fn box_corners(extent: [f64; 3]) -> [[f64; 3]; 8] {
+    std::array::from_fn(|corner| {
+        [0, 1, 2].map(|a| {
+            if corner & (1 << a) != 0 {
+                extent[a]
+            } else {
+                0.0
+            }
+        })
+    })
+}
 
 /// Euclidean distance between two points.
 pub fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {

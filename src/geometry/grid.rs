@@ -77,6 +77,11 @@ impl Grid {
     pub fn index_extent(&self) -> [f64; 3] {
         self.shape.map(|n| n.saturating_sub(1) as f64)
     }
+
+    /// The world points (RAS mm) of the 8 corner voxels' centres.
+    pub fn world_corners(&self) -> [[f64; 3]; 8] {
+        super::affine::box_corners(self.index_extent()).map(|p| self.world_from_voxel.apply(p))
+    }
 }
 
 #[cfg(test)]

@@ -85,18 +85,9 @@ impl ViewSpec {
 /// Extent of the volume's box, in mm along screen right and screen down.
 fn in_plane_bounds(grid: &Grid, plane: Plane, convention: Convention) -> ([f64; 2], [f64; 2]) {
     let axes = plane.screen_axes(convention);
-    let extent = grid.index_extent();
     let mut lo = [f64::INFINITY; 2];
     let mut hi = [f64::NEG_INFINITY; 2];
-    for corner in 0..8 {
-        let index = [0, 1, 2].map(|a| {
-            if corner & (1 << a) != 0 {
-                extent[a]
-            } else {
-                0.0
-            }
-        });
-        let w = grid.world_from_voxel.apply(index);
+    for w in grid.world_corners() {
         for (d, dir) in [axes.right, axes.down].iter().enumerate() {
             let t = w[0] * dir[0] + w[1] * dir[1] + w[2] * dir[2];
             lo[d] = lo[d].min(t);

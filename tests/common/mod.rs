@@ -160,3 +160,19 @@ pub fn write_npy(path: &Path, descr: &str, fortran: bool, shape: &[usize], data:
 pub fn f32_bytes(v: &[f32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
+
+/// A volume's values (storage order, i fastest) reversed along one voxel axis.
+pub fn flip_axis<T: Copy + Default>(values: &[T], shape: [usize; 3], axis: usize) -> Vec<T> {
+    let [nx, ny, nz] = shape;
+    let mut flipped = vec![T::default(); values.len()];
+    for k in 0..nz {
+        for j in 0..ny {
+            for i in 0..nx {
+                let mut v = [i, j, k];
+                v[axis] = shape[axis] - 1 - v[axis];
+                flipped[v[0] + nx * (v[1] + ny * v[2])] = values[i + nx * (j + ny * k)];
+            }
+        }
+    }
+    flipped
+}
