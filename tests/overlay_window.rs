@@ -285,3 +285,79 @@ fn an_imported_zyx_slice_lands_on_the_cursor_slice_and_exports_aligned() {
         }
     }
 }
+
+/// A file as the windowing layer hands it over.
+#[derive(Debug)]
+struct Dropped(PathBuf);
+
+impl egui::DroppedFile for Dropped {
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// Drag and drop: a file dropped with Shift held is added as an overlay and
+/// checked; dropped without, it replaces the base.
+#[test]
+fn a_file_dropped_with_shift_becomes_an_overlay() {
+    let dir = common::scratch_dir("overlay_window_drop");
+    let base_path = common::data_file("coreg-qa/example_func.nii.gz");
+    let base = volume::load(&base_path).unwrap();
+    let (own, flipped) = own_and_flipped_edges(&base, &dir);
+    let mut app = RasviewApp::new(None);
+    app.open_now(base_path);
+    let mut harness = harness_for(app);
+    let drop_file = |harness: &mut Harness<'static, RasviewApp>, path: &Path, shift: bool| {
+        harness.event(egui::Event::ModifiersChanged(egui::Modifiers {
+            shift,
+            ..Default::default()
+        }));
+        harness
+            .input_mut()
+            .dropped_files
+            .push(std::sync::Arc::new(Dropped(path.to_path_buf())));
+        harness.step();
+        let start = std::time::Instant::now();
+        while harness.state().is_loading() {
+            harness.step();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            assert!(start.elapsed().as_secs() < 60, "the drop never finished");
+        }
+        harness.step();
+    };
+    drop_file(&mut harness, &flipped, true);
+    let app = harness.state();
+    assert_eq!(app.viewer.overlays.items.len(), 1);
+    assert_eq!(app.viewer.overlays.items[0].name, "flipped.nii.gz");
+    assert!(!app.viewer.overlays.items[0].report.aligned);
+    let base_name = app
+        .viewer
+        .loaded
+        .as_ref()
+        .unwrap()
+        .volume
+        .source
+        .header
+        .clone();
+    assert!(base_name.ends_with("example_func.nii.gz"));
+
+    // Without Shift the dropped file opens as the new base (and the old
+    // base's overlays go with it: their checks were against it).
+    drop_file(&mut harness, &own, false);
+    let app = harness.state();
+    let base_name = app
+        .viewer
+        .loaded
+        .as_ref()
+        .unwrap()
+        .volume
+        .source
+        .header
+        .clone();
+    assert!(base_name.ends_with("own.nii.gz"), "{base_name:?}");
+    assert!(app.viewer.overlays.items.is_empty());
+}

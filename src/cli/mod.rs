@@ -9,6 +9,7 @@ mod info;
 mod mosaic;
 mod probe;
 mod render;
+mod resample;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -80,6 +81,8 @@ pub enum Command {
     Mosaic(mosaic::MosaicArgs),
     /// Write a NumPy .npy array (3D, or a 2D slice of a chosen plane) as NIfTI on a base volume's grid.
     ImportNpy(import_npy::ImportNpyArgs),
+    /// Write OVERLAY (any grid) on the base's grid with the base's header geometry.
+    Resample(resample::ResampleArgs),
     /// Measure loading speed and memory beside gzip and nibabel.
     Bench(bench::BenchArgs),
 }
@@ -108,6 +111,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Edges(args) => edges::run(&args),
         Command::Check(args) => check::run(&args),
         Command::ImportNpy(args) => import_npy::run(&args),
+        Command::Resample(args) => resample::run(&args),
         Command::Bench(args) => bench::run(&args),
     };
     match result {
