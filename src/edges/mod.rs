@@ -487,28 +487,32 @@ fn detect_block(
 /// image's largest value per finest voxel: below it a gradient is rounding
 /// noise of the smoothing, not an edge) and whether any value is missing.
 fn scan(values: &[f32], layout: &Layout) -> (f32, bool) {
-    // Blocks of 64k with a plain loop inside: vectorised, and few tasks.
-    let (largest, missing) = values
-        .par_chunks(1 << 16)
-        .map(|chunk| {
-            let mut largest = 0f32;
-            let mut missing = false;
-            for v in chunk {
-                largest = largest.max(v.abs());
-                missing |= !v.is_finite();
+    // On the bit patterns: |v| is the bits without the sign, finite values
+    // are those below the infinity pattern, and for non-negative floats the
+    // integer order is the numeric order. One integer pass, no NaN rules.
+    const INFINITY_BITS: u32 = 0x7f80_0000;
+    let block = |chunk: &[f32]| {
+        let (mut largest, mut missing) = (0u32, false);
+        for v in chunk {
+            let magnitude = v.to_bits() & 0x7fff_ffff;
+            missing |= magnitude >= INFINITY_BITS;
+            if magnitude < INFINITY_BITS {
+                largest = largest.max(magnitude);
             }
-            (largest, missing)
-        })
-        .reduce(|| (0f32, false), |a, b| (a.0.max(b.0), a.1 || b.1));
-    // The largest finite value: infinities only mark the field as having gaps.
-    let largest = if largest.is_finite() {
-        largest
+        }
+        (largest, missing)
+    };
+    let merge = |a: (u32, bool), b: (u32, bool)| (a.0.max(b.0), a.1 || b.1);
+    // One slice's worth runs on this thread: waking the pool costs more.
+    let (largest, missing) = if values.len() <= 1 << 20 {
+        block(values)
     } else {
         values
-            .iter()
-            .filter(|v| v.is_finite())
-            .fold(0f32, |m, v| m.max(v.abs()))
+            .par_chunks(1 << 16)
+            .map(block)
+            .reduce(|| (0, false), merge)
     };
+    let largest = f32::from_bits(largest);
     let finest = layout
         .spacing_mm
         .iter()
