@@ -4,6 +4,7 @@
 //! sit on the base's own edges, as stored and under the other arrangements
 //! of the same array, and say so when another one fits clearly better.
 
+use super::values::{value_kind, ValueKind, MAX_LABELS};
 use crate::edges::{self, Control, EdgeMap, EdgeParams};
 use crate::geometry::orientation::axis_directions;
 use crate::geometry::Grid;
@@ -24,8 +25,6 @@ pub const BETTER_MARGIN: f64 = 0.1;
 /// base edges are dense, so any placement inside the head scores something,
 /// and a mask that does not follow edges (a lesion) scores little anywhere.
 pub const STANDS_OUT: f64 = 0.2;
-/// A label map has at most this many distinct values.
-const MAX_LABELS: usize = 1000;
 /// The base's edges, widened by one voxel: the target overlays are scored on.
 pub struct EdgeReference {
     grid: Grid,
@@ -361,30 +360,13 @@ fn ratio_words(better: f64, stored: f64) -> String {
 /// A mask or edge map (one non-zero value) or a label map (a few integer
 /// values); anything else (a continuous map) is not checked.
 fn classify(values: &[f32]) -> Result<&'static str, String> {
-    let mut distinct: Vec<f32> = Vec::new();
-    for &v in values {
-        if v == 0.0 || v.is_nan() {
-            continue;
-        }
-        if v.fract() != 0.0 || !v.is_finite() {
-            return Err(
-                "the overlay holds non-integer values (a continuous map, not a mask or label map)"
-                    .into(),
-            );
-        }
-        if !distinct.contains(&v) {
-            if distinct.len() == MAX_LABELS {
-                return Err(format!(
-                    "the overlay has more than {MAX_LABELS} distinct values (not a mask or label map)"
-                ));
-            }
-            distinct.push(v);
-        }
-    }
-    match distinct.len() {
-        0 => Err("the overlay is empty (all zero)".into()),
-        1 => Ok("mask"),
-        _ => Ok("labels"),
+    match value_kind(values) {
+        ValueKind::Empty => Err("the overlay is empty (all zero)".into()),
+        ValueKind::Mask => Ok("mask"),
+        ValueKind::Labels(_) => Ok("labels"),
+        ValueKind::Continuous => Err(format!(
+            "the overlay holds non-integer values or more than {MAX_LABELS} distinct ones (a continuous map, not a mask or label map)"
+        )),
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod check;
 pub mod content;
 pub mod style;
+pub mod values;
 
 pub use check::{compare_geometry, GeometryCheck};
 pub use content::{check_content, ContentCheck, EdgeReference};

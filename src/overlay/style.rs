@@ -2,12 +2,10 @@
 //! a mask in one colour, a label map in distinct colours, anything else
 //! (a float map) through a colormap with its own window.
 
+use super::values::{value_kind, ValueKind};
 use crate::render::{Colormap, Interpolation, LayerStyle, WindowLevel};
 use crate::volume::Volume;
 use ndarray::Array3;
-
-/// At most this many distinct non-zero integer values make a label map.
-const MAX_LABELS: usize = 1000;
 
 /// Colours given to successive mask overlays: none is the edges' red or the
 /// crosshair's green.
@@ -31,42 +29,36 @@ pub struct SuggestedStyle {
 /// colour of the n-th mask overlay shown.
 pub fn suggest_style(volume: &Volume, frame: &Array3<f32>, nth_mask: usize) -> SuggestedStyle {
     let integer_data = volume.datatype().is_integer() && volume.scaling.is_identity();
-    let mut labels: Vec<f32> = Vec::new();
-    let mut integral = true;
-    for &v in frame.iter() {
-        if v == 0.0 || v.is_nan() {
-            continue;
+    let values: Vec<f32>;
+    let slice = match frame.as_slice_memory_order() {
+        Some(s) => s,
+        None => {
+            values = frame.iter().copied().collect();
+            &values
         }
-        if v.fract() != 0.0 {
-            integral = false;
-            break;
-        }
-        if !labels.contains(&v) {
-            labels.push(v);
-            if labels.len() > MAX_LABELS {
-                break;
+    };
+    match value_kind(slice) {
+        ValueKind::Empty | ValueKind::Mask => {
+            return SuggestedStyle {
+                kind: "mask",
+                style: LayerStyle::Mask(MASK_COLOURS[nth_mask % MASK_COLOURS.len()]),
+                interpolation: Interpolation::Nearest,
             }
         }
+        ValueKind::Labels(_) => {
+            return SuggestedStyle {
+                kind: "label map",
+                style: LayerStyle::Labels,
+                interpolation: Interpolation::Nearest,
+            }
+        }
+        ValueKind::Continuous => {}
     }
     let interpolation = if integer_data {
         Interpolation::Nearest
     } else {
         Interpolation::Linear
     };
-    if integral && labels.len() <= 1 {
-        return SuggestedStyle {
-            kind: "mask",
-            style: LayerStyle::Mask(MASK_COLOURS[nth_mask % MASK_COLOURS.len()]),
-            interpolation: Interpolation::Nearest,
-        };
-    }
-    if integral && labels.len() <= MAX_LABELS {
-        return SuggestedStyle {
-            kind: "label map",
-            style: LayerStyle::Labels,
-            interpolation: Interpolation::Nearest,
-        };
-    }
     SuggestedStyle {
         kind: "map",
         style: LayerStyle::Map {
