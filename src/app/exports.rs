@@ -10,10 +10,10 @@ use crate::export::{
     sample_onto, InputRecord,
 };
 use crate::render::{self, scale_bar, FrameSource, Interpolation, Plane};
-use crate::volume::{save, Volume, Voxels};
+use crate::volume::{save, storage_order, Volume, Voxels};
 use anyhow::{anyhow, Context, Result};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Serialize)]
 struct Sidecar<'a> {
@@ -55,11 +55,9 @@ fn base_of(viewer: &Viewer) -> Result<&Volume> {
         .ok_or_else(|| anyhow!("no volume is open"))
 }
 
-fn write_sidecar(out: &Path, sidecar: &Sidecar) -> Result<PathBuf> {
-    let path = json_sidecar_path(out);
+fn write_sidecar(path: &Path, sidecar: &Sidecar) -> Result<()> {
     let json = serde_json::to_vec_pretty(sidecar)?;
-    save::write_atomically(&path, false, &[&json])?;
-    Ok(path)
+    Ok(save::write_atomically(path, false, &[&json])?)
 }
 
 /// Saves the edges on screen as a uint8 mask (float32 for gradient
@@ -72,7 +70,7 @@ pub fn export_edges(viewer: &Viewer, out: &Path) -> Result<String> {
         .ok_or_else(|| anyhow!("there are no edges to export: tick Show edges first"))?;
     refuse_both(out, &inputs(viewer))?;
     let params = viewer.edge_settings.params;
-    let values = storage_order(&edges.frame);
+    let values = storage_order(&edges.frame).into_owned();
     let voxels = match params.detector {
         crate::edges::Detector::Gradient => Voxels::F32(values),
         _ => Voxels::U8(values.iter().map(|&v| (v != 0.0) as u8).collect()),
@@ -86,8 +84,9 @@ pub fn export_edges(viewer: &Viewer, out: &Path) -> Result<String> {
             params.detector, params.sigma_mm
         ),
     )?;
-    let sidecar = write_sidecar(
-        out,
+    let sidecar = json_sidecar_path(out);
+    write_sidecar(
+        &sidecar,
         &Sidecar {
             rasview_version: env!("CARGO_PKG_VERSION"),
             command: "window: export edges",
@@ -138,8 +137,9 @@ pub fn export_overlay(viewer: &Viewer, index: usize, out: &Path) -> Result<Strin
         &voxels,
         &format!("rasview overlay {} on base grid", overlay.name),
     )?;
-    let sidecar = write_sidecar(
-        out,
+    let sidecar = json_sidecar_path(out);
+    write_sidecar(
+        &sidecar,
         &Sidecar {
             rasview_version: env!("CARGO_PKG_VERSION"),
             command: "window: export overlay on the base grid",
@@ -173,6 +173,13 @@ pub fn export_views(viewer: &Viewer, out: &Path) -> Result<String> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let stem = stem.strip_suffix(".png").unwrap_or(&stem).to_string();
+    let png_of = |plane: Plane| out.with_file_name(format!("{stem}_{}.png", plane.name()));
+    let json_path = out.with_file_name(format!("{stem}.json"));
+    // Every name is checked before anything is written.
+    let inputs = inputs(viewer);
+    for path in Plane::ALL.map(png_of).iter().chain([&json_path]) {
+        refuse_to_overwrite(path, &inputs)?;
+    }
     let source = match &loaded.colour {
         Some(c) => FrameSource::Colour(c),
         None => FrameSource::Scalar(&loaded.frame),
@@ -203,8 +210,7 @@ pub fn export_views(viewer: &Viewer, out: &Path) -> Result<String> {
             .draw_crosshair(spec.pixel_from_world(viewer.cursor_ras), [0, 255, 0, 255]);
         render::draw_edge_letters(&mut view.image, &spec);
         let bar = scale_bar::draw_scale_bar(&mut view.image, spec.pixel_mm);
-        let png = out.with_file_name(format!("{stem}_{}.png", plane.name()));
-        refuse_both(&png, &inputs(viewer))?;
+        let png = png_of(plane);
         records.push(ViewRecord {
             plane,
             png: png.display().to_string(),
@@ -221,7 +227,6 @@ pub fn export_views(viewer: &Viewer, out: &Path) -> Result<String> {
             .save_png(png)
             .with_context(|| format!("writing {}", png.display()))?;
     }
-    let json_out = out.with_file_name(format!("{stem}.png"));
     let overlays: Vec<InputRecord> = viewer
         .overlays
         .items
@@ -232,8 +237,8 @@ pub fn export_views(viewer: &Viewer, out: &Path) -> Result<String> {
         .into_iter()
         .flatten()
         .collect();
-    let sidecar = write_sidecar(
-        &json_out,
+    write_sidecar(
+        &json_path,
         &Sidecar {
             rasview_version: env!("CARGO_PKG_VERSION"),
             command: "window: export views",
@@ -247,7 +252,7 @@ pub fn export_views(viewer: &Viewer, out: &Path) -> Result<String> {
                 "volume": loaded.frame_index,
                 "edges": shown_edges.map(|_| viewer.edge_settings.params),
             }),
-            output: json_out.display().to_string(),
+            output: json_path.display().to_string(),
             output_datatype: None,
             views: Some(&records),
         },
@@ -255,7 +260,7 @@ pub fn export_views(viewer: &Viewer, out: &Path) -> Result<String> {
     Ok(format!(
         "saved {} pictures and {}",
         pictures.len(),
-        sidecar.display()
+        json_path.display()
     ))
 }
 
@@ -269,11 +274,4 @@ fn save_on_base(out: &Path, base: &Volume, voxels: &Voxels, description: &str) -
 fn refuse_both(out: &Path, inputs: &[&Volume]) -> Result<()> {
     refuse_to_overwrite(out, inputs)?;
     refuse_to_overwrite(&json_sidecar_path(out), inputs)
-}
-
-/// Values of an (i, j, k) array in NIfTI storage order (i fastest),
-/// whatever the array's memory layout.
-fn storage_order(frame: &ndarray::Array3<f32>) -> Vec<f32> {
-    // Transposed, a Fortran-ordered array is a standard one: i fastest.
-    frame.t().iter().copied().collect()
 }

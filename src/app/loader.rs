@@ -14,30 +14,23 @@ pub struct PendingLoad<T = Volume> {
     result: Receiver<Result<T, String>>,
 }
 
+/// The job that loads `path`, reporting its progress: what a file load runs
+/// on its thread, before anything that is made of the volume.
+pub fn load_job(path: PathBuf) -> impl FnOnce(&dyn Fn(f32)) -> Result<Volume, String> + Send {
+    move |report| {
+        volume::load_reporting(&path, &LoadOptions::default(), report).map_err(|e| e.to_string())
+    }
+}
+
 impl PendingLoad<Volume> {
     /// Starts loading on a named thread; `wake` is called when it is done
     /// and as it progresses, so the window can repaint.
     pub fn start(path: PathBuf, wake: impl Fn() + Send + 'static) -> Self {
-        Self::start_then(path, wake, Ok)
+        Self::run(path.clone(), wake, load_job(path))
     }
 }
 
 impl<T: Send + 'static> PendingLoad<T> {
-    /// As [`PendingLoad::start`], then `then` turns the volume into the
-    /// result on the loading thread (overlays run their checks there).
-    pub fn start_then(
-        path: PathBuf,
-        wake: impl Fn() + Send + 'static,
-        then: impl FnOnce(Volume) -> Result<T, String> + Send + 'static,
-    ) -> Self {
-        let thread_path = path.clone();
-        Self::run(path, wake, move |report| {
-            volume::load_reporting(&thread_path, &LoadOptions::default(), report)
-                .map_err(|e| e.to_string())
-                .and_then(then)
-        })
-    }
-
     /// Runs `job` on a named thread; `path` names what it works on, and
     /// `job` reports its progress as a fraction.
     pub fn run(

@@ -4,7 +4,7 @@
 
 use crate::overlay::{check_overlay, suggest_style, EdgeReference, OverlayReport};
 use crate::render::{Interpolation, LayerStyle, OverlayLayer};
-use crate::volume::Volume;
+use crate::volume::{storage_order, Volume};
 use ndarray::Array3;
 use std::sync::Arc;
 
@@ -36,7 +36,7 @@ impl ForeignOverlay {
     ) -> Self {
         let frame = volume.frame_f32(0);
         let suggested = suggest_style(&volume, &frame, nth_mask);
-        let report = check_overlay(base, &volume, reference);
+        let report = check_overlay(base, &volume, &storage_order(&frame), reference);
         ForeignOverlay {
             name,
             volume: Arc::new(volume),

@@ -2,7 +2,7 @@
 //! drag and drop, persistence, and the screenshot mode tests use.
 
 use super::exports;
-use super::loader::PendingLoad;
+use super::loader::{load_job, PendingLoad};
 use super::npy_import::{self, ImportChoice, NpyImport};
 use super::overlay_panel::{self, OverlayAction};
 use super::overlays::ForeignOverlay;
@@ -165,46 +165,43 @@ impl RasviewApp {
     /// against the base (geometry, then content) on a background thread.
     /// Before any base has loaded, the overlay waits for it.
     pub fn add_overlay(&mut self, path: PathBuf, ctx: &egui::Context) {
-        let ctx = ctx.clone();
-        self.start_overlay(path, move || ctx.request_repaint());
+        self.waker = Some(ctx.clone());
+        self.start_overlay(path);
     }
 
     /// As [`RasviewApp::add_overlay`], returning once it is on screen (tests).
     pub fn add_overlay_now(&mut self, path: PathBuf) {
-        self.start_overlay(path, || {});
+        self.start_overlay(path);
         while !self.pending_overlays.is_empty() {
             self.poll_overlays();
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
     }
 
-    fn start_overlay(&mut self, path: PathBuf, wake: impl Fn() + Send + 'static) {
+    fn start_overlay(&mut self, path: PathBuf) {
         if self.viewer.loaded.is_none() {
             self.queued_overlays.push(path);
             return;
         }
-        let thread_path = path.clone();
-        self.prepare_overlay(path, wake, move |report| {
-            crate::volume::load_reporting(
-                &thread_path,
-                &crate::volume::LoadOptions::default(),
-                report,
-            )
-            .map_err(|e| e.to_string())
-        });
+        self.prepare_overlay(path.clone(), load_job(path));
     }
 
     /// Adds a volume made in memory (an imported array) as an overlay,
     /// checked on a background thread like a file.
     pub fn add_overlay_volume(&mut self, volume: crate::volume::Volume) {
         let path = volume.source.header.clone();
+        self.prepare_overlay(path, move |_| Ok(volume));
+    }
+
+    /// Repaints the window from a background thread, once a window context
+    /// is known (tests without one poll instead).
+    fn repaint_waker(&self) -> impl Fn() + Send + 'static {
         let waker = self.waker.clone();
-        let wake = move || {
+        move || {
             if let Some(ctx) = &waker {
                 ctx.request_repaint();
             }
-        };
-        self.prepare_overlay(path, wake, move |_| Ok(volume));
+        }
     }
 
     /// Gets a volume with `get` on a background thread, then checks it
@@ -212,7 +209,6 @@ impl RasviewApp {
     fn prepare_overlay(
         &mut self,
         path: PathBuf,
-        wake: impl Fn() + Send + 'static,
         get: impl FnOnce(&dyn Fn(f32)) -> Result<crate::volume::Volume, String> + Send + 'static,
     ) {
         let Some(base) = self.viewer.loaded.as_ref().map(|l| l.volume.clone()) else {
@@ -220,6 +216,7 @@ impl RasviewApp {
         };
         let nth_mask = self.viewer.overlays.mask_count() + self.pending_overlays.len();
         let name = file_name(&path);
+        let wake = self.repaint_waker();
         self.pending_overlays
             .push(PendingLoad::run(path, wake, move |report| {
                 let volume = get(report)?;
@@ -296,12 +293,7 @@ impl RasviewApp {
                     self.viewer.views = views;
                 }
                 for path in std::mem::take(&mut self.queued_overlays) {
-                    let waker = self.waker.clone();
-                    self.start_overlay(path, move || {
-                        if let Some(ctx) = &waker {
-                            ctx.request_repaint();
-                        }
-                    });
+                    self.start_overlay(path);
                 }
             }
             Err(message) => {

@@ -22,7 +22,12 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     let base = volume::load(&args.base)?;
     let overlay = volume::load(&args.overlay)?;
     let reference = EdgeReference::of(&base);
-    let check = check_overlay(&base, &overlay, reference.as_ref());
+    let check = check_overlay(
+        &base,
+        &overlay,
+        &overlay.frame_values(0),
+        reference.as_ref(),
+    );
     if args.json {
         println!("{}", serde_json::to_string(&check)?);
     } else {

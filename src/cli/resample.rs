@@ -9,7 +9,7 @@ use crate::export::{
 };
 use crate::overlay::{check_overlay, suggest_style, EdgeReference, OverlayReport};
 use crate::render::Interpolation;
-use crate::volume::{self, save};
+use crate::volume::{self, save, storage_order};
 use anyhow::Result;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -53,7 +53,12 @@ pub fn run(args: &ResampleArgs) -> Result<ExitCode> {
     let frame = overlay.frame_f32(0);
     let suggested = suggest_style(&overlay, &frame, 0);
     let interpolation = args.interpolation.unwrap_or(suggested.interpolation);
-    let check = check_overlay(&base, &overlay, EdgeReference::of(&base).as_ref());
+    let check = check_overlay(
+        &base,
+        &overlay,
+        &storage_order(&frame),
+        EdgeReference::of(&base).as_ref(),
+    );
     if !check.aligned {
         eprintln!(
             "rasview: note: {} is not aligned with {}; it is resampled where its header puts it:",

@@ -121,19 +121,20 @@ pub struct ContentSkipped {
     pub reason: String,
 }
 
-/// Scores the overlay's frame 0 against the base's edges.
+/// Scores the overlay's frame 0 (`values`, in storage order) against the
+/// base's edges.
 pub fn check_content(
     reference: &EdgeReference,
     overlay: &Volume,
+    values: &[f32],
 ) -> Result<ContentCheck, ContentSkipped> {
     let skip = |reason: String| Err(ContentSkipped { reason });
-    let values = overlay.frame_values(0);
-    let kind = match classify(&values) {
+    let kind = match classify(values) {
         Ok(kind) => kind,
         Err(reason) => return skip(reason),
     };
     let shape = overlay.grid.shape;
-    let boundary = boundary_voxels(&values, shape);
+    let boundary = boundary_voxels(values, shape);
     if boundary.is_empty() {
         return skip("the overlay has no boundary (empty or all one label)".into());
     }

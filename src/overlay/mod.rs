@@ -29,11 +29,13 @@ pub struct OverlayReport {
     pub content_skipped: Option<String>,
 }
 
-/// The geometry check, then the content check against `reference` (the
-/// base's edges; `None` when the base has none).
+/// The geometry check, then the content check of the overlay's frame 0
+/// (`values`, storage order: callers have it converted already) against
+/// `reference` (the base's edges; `None` when the base has none).
 pub fn check_overlay(
     base: &Volume,
     overlay: &Volume,
+    values: &[f32],
     reference: Option<&EdgeReference>,
 ) -> OverlayReport {
     let geometry = compare_geometry(base, overlay);
@@ -43,7 +45,7 @@ pub fn check_overlay(
             None,
             Some("the base has no edges to compare with".to_string()),
         ),
-        Some(r) => match check_content(r, overlay) {
+        Some(r) => match check_content(r, overlay, values) {
             Ok(c) => (Some(c), None),
             Err(s) => (None, Some(s.reason)),
         },

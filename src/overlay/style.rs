@@ -4,7 +4,7 @@
 
 use super::values::{value_kind, ValueKind};
 use crate::render::{Colormap, Interpolation, LayerStyle, WindowLevel};
-use crate::volume::Volume;
+use crate::volume::{storage_order, Volume};
 use ndarray::Array3;
 
 /// Colours given to successive mask overlays: none is the edges' red or the
@@ -29,15 +29,7 @@ pub struct SuggestedStyle {
 /// colour of the n-th mask overlay shown.
 pub fn suggest_style(volume: &Volume, frame: &Array3<f32>, nth_mask: usize) -> SuggestedStyle {
     let integer_data = volume.datatype().is_integer() && volume.scaling.is_identity();
-    let values: Vec<f32>;
-    let slice = match frame.as_slice_memory_order() {
-        Some(s) => s,
-        None => {
-            values = frame.iter().copied().collect();
-            &values
-        }
-    };
-    match value_kind(slice) {
+    match value_kind(&storage_order(frame)) {
         ValueKind::Empty | ValueKind::Mask => {
             return SuggestedStyle {
                 kind: "mask",

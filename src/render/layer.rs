@@ -159,19 +159,6 @@ pub fn blend_layers(
     }
 }
 
-/// Which pixels a layer covers.
-pub fn overlay_coverage(
-    layer: &OverlayLayer,
-    world_from_pixel: &Affine,
-    width: usize,
-    height: usize,
-) -> Vec<bool> {
-    layer_colours(layer, world_from_pixel, width, height)
-        .iter()
-        .map(Option::is_some)
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

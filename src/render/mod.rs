@@ -13,7 +13,7 @@ pub mod window;
 
 pub use colormap::Colormap;
 pub use image::RgbaImage;
-pub use layer::{label_colour, overlay_coverage, LayerStyle, OverlayLayer};
+pub use layer::{label_colour, LayerStyle, OverlayLayer};
 pub use plane::{Convention, Plane};
 pub use resample::Interpolation;
 pub use view::ViewSpec;

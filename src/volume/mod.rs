@@ -102,3 +102,17 @@ impl Volume {
         Some((voxel, self.value_at(voxel, t)))
     }
 }
+
+/// An (i, j, k) frame's values in NIfTI storage order (i fastest): borrowed
+/// from a Fortran-ordered array (what [`Volume::frame_f32`] makes), copied
+/// from any other layout.
+pub fn storage_order(frame: &Array3<f32>) -> std::borrow::Cow<'_, [f32]> {
+    // Transposed, a Fortran-ordered array is a standard one: then its
+    // memory order is the storage order.
+    if frame.t().is_standard_layout() {
+        if let Some(values) = frame.as_slice_memory_order() {
+            return std::borrow::Cow::Borrowed(values);
+        }
+    }
+    std::borrow::Cow::Owned(frame.t().iter().copied().collect())
+}
