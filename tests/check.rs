@@ -47,30 +47,11 @@ fn header_mistakes_are_named(name: &str) {
     let base = volume::load(&base_path).unwrap();
     let shape = base.grid.shape;
     // The base's own edge mask: same header, same grid.
-    let edges = dir.join("edges.nii.gz");
-    let run = Command::new(env!("CARGO_BIN_EXE_rasview"))
-        .args([
-            "edges",
-            &base_path.to_string_lossy(),
-            "--out",
-            &edges.to_string_lossy(),
-        ])
-        .output()
-        .unwrap();
-    assert!(run.status.success());
+    let (edges, mask_values) = own_edges(&base_path, &dir);
     let (code, json) = check(&base_path, &edges);
     assert_eq!(code, 0, "{}", findings(&json));
     assert_eq!(json["aligned"], true);
     assert!(json["max_corner_distance_mm"].as_f64().unwrap() < 0.01);
-
-    let mask = volume::load(&edges).unwrap();
-    let mask_values: Vec<u8> = mask
-        .frame_f32(0)
-        .as_slice_memory_order()
-        .unwrap()
-        .iter()
-        .map(|&v| v as u8)
-        .collect();
 
     // A header shifted 5 mm along y.
     let mut shifted = base.header.clone();

@@ -45,6 +45,21 @@ fn harness_for(app: RasviewApp) -> Harness<'static, RasviewApp> {
     harness
 }
 
+/// Steps the window until `done` (background work delivers between frames),
+/// failing after a minute.
+fn step_until(
+    harness: &mut Harness<'static, RasviewApp>,
+    what: &str,
+    done: impl Fn(&RasviewApp) -> bool,
+) {
+    let start = std::time::Instant::now();
+    while !done(harness.state()) {
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(start.elapsed().as_secs() < 60, "{what} never arrived");
+    }
+}
+
 #[test]
 fn a_flipped_overlay_gets_a_banner_naming_the_flip_and_the_list_controls_drawing() {
     let dir = common::scratch_dir("overlay_window_banner");
@@ -175,12 +190,9 @@ fn exports_reload_on_the_base_geometry_with_the_same_data() {
     // The edges: a uint8 mask on the base's geometry, equal to the result.
     app.viewer.edge_settings.show = true;
     let mut harness = harness_for(app);
-    let start = std::time::Instant::now();
-    while harness.state().viewer.edges.is_none() || harness.state().edges_busy() {
-        harness.step();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        assert!(start.elapsed().as_secs() < 60, "edges never arrived");
-    }
+    step_until(&mut harness, "edges", |app| {
+        app.viewer.edges.is_some() && !app.edges_busy()
+    });
     let out = dir.join("edges.nii.gz");
     exports::export_edges(&harness.state().viewer, &out).unwrap();
     let saved = volume::load(&out).unwrap();
@@ -245,12 +257,7 @@ fn an_imported_zyx_slice_lands_on_the_cursor_slice_and_exports_aligned() {
         .is_empty());
     harness.get_by_label("Add as overlay").click();
     harness.step();
-    let start = std::time::Instant::now();
-    while harness.state().is_loading() {
-        harness.step();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        assert!(start.elapsed().as_secs() < 60, "the overlay never arrived");
-    }
+    step_until(&mut harness, "the overlay", |app| !app.is_loading());
     harness.run();
     let app = harness.state();
     assert!(app.npy_import.is_none(), "the dialog closes");
@@ -321,12 +328,7 @@ fn a_file_dropped_with_shift_becomes_an_overlay() {
             .dropped_files
             .push(std::sync::Arc::new(Dropped(path.to_path_buf())));
         harness.step();
-        let start = std::time::Instant::now();
-        while harness.state().is_loading() {
-            harness.step();
-            std::thread::sleep(std::time::Duration::from_millis(5));
-            assert!(start.elapsed().as_secs() < 60, "the drop never finished");
-        }
+        step_until(harness, "the dropped file", |app| !app.is_loading());
         harness.step();
     };
     drop_file(&mut harness, &flipped, true);

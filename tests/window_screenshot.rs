@@ -102,19 +102,14 @@ fn read_png(path: &Path) -> (usize, usize, Vec<u8>) {
     (info.width as usize, info.height as usize, buf)
 }
 
-#[test]
-fn screenshot_of_the_real_window_shows_three_views_with_letters() {
-    let _turn = ONE_WINDOW_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let Some(xvfb) = start_xvfb() else { return };
-    let dir = common::scratch_dir("window_screenshot");
-    let out = dir.join("window.png");
+/// Runs `rasview ARGS --screenshot OUT` in the real window and checks that
+/// it exited 0.
+fn take_screenshot(xvfb: &Xvfb, args: &[&std::ffi::OsStr], out: &Path) {
     let status = run_with_timeout(
         Command::new(env!("CARGO_BIN_EXE_rasview"))
-            .arg("--edges")
+            .args(args)
             .arg("--screenshot")
-            .arg(&out)
+            .arg(out)
             .env("DISPLAY", &xvfb.display)
             .env_remove("WAYLAND_DISPLAY")
             .stdout(Stdio::null()),
@@ -124,6 +119,17 @@ fn screenshot_of_the_real_window_shows_three_views_with_letters() {
         status.success(),
         "rasview --screenshot exited with {status}"
     );
+}
+
+#[test]
+fn screenshot_of_the_real_window_shows_three_views_with_letters() {
+    let _turn = ONE_WINDOW_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let Some(xvfb) = start_xvfb() else { return };
+    let dir = common::scratch_dir("window_screenshot");
+    let out = dir.join("window.png");
+    take_screenshot(&xvfb, &["--edges".as_ref()], &out);
     let (w, h, rgba) = read_png(&out);
     assert_eq!((w, h), (1400, 900), "the window's size");
 
@@ -229,21 +235,14 @@ fn a_misplaced_overlay_gets_a_banner_in_the_real_window() {
         )
         .unwrap();
         let out = dir.join(format!("{name}.png"));
-        let status = run_with_timeout(
-            Command::new(env!("CARGO_BIN_EXE_rasview"))
-                .arg(&base_path)
-                .arg("--overlay")
-                .arg(&overlay)
-                .arg("--screenshot")
-                .arg(&out)
-                .env("DISPLAY", &xvfb.display)
-                .env_remove("WAYLAND_DISPLAY")
-                .stdout(Stdio::null()),
-            Duration::from_secs(120),
-        );
-        assert!(
-            status.success(),
-            "rasview --screenshot exited with {status}"
+        take_screenshot(
+            &xvfb,
+            &[
+                base_path.as_os_str(),
+                "--overlay".as_ref(),
+                overlay.as_os_str(),
+            ],
+            &out,
         );
         counts.push(banner_and_overlay_pixels(&out));
     }
