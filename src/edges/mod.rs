@@ -13,7 +13,7 @@ pub mod threshold;
 
 pub use control::{Cancelled, Control};
 pub use field::Layout;
-pub use threshold::ThresholdKind;
+pub use threshold::{Histogram, ThresholdKind};
 
 use crate::geometry::orientation::axis_directions;
 use crate::render::Plane;
@@ -93,60 +93,10 @@ pub struct EdgeResult {
     pub high_abs: Option<f32>,
     /// For slice mode: the voxel axis the slices are cut across.
     pub slice_axis: Option<usize>,
-    /// Histogram of the non-zero gradient magnitudes (Canny and gradient), to
-    /// show what the thresholds cut.
+    /// Histogram of the non-zero gradient magnitudes (Canny: of the voxels
+    /// the thresholds are taken over; gradient: of every voxel), to show
+    /// what the thresholds cut.
     pub magnitude_histogram: Option<Histogram>,
-}
-
-/// Counts in equal bins between `lo` and `hi`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Histogram {
-    pub counts: Vec<u64>,
-    pub lo: f32,
-    pub hi: f32,
-}
-
-impl Histogram {
-    /// Of the positive finite values, in `bins` bins.
-    pub fn of_positive(values: &[f32], bins: usize) -> Option<Histogram> {
-        use rayon::prelude::*;
-        let hi = values
-            .par_chunks(1 << 16)
-            .map(|chunk| {
-                chunk
-                    .iter()
-                    .filter(|v| v.is_finite())
-                    .fold(0f32, |m, &v| m.max(v))
-            })
-            .reduce(|| 0.0, f32::max);
-        if hi <= 0.0 {
-            return None;
-        }
-        let scale = bins as f32 / hi;
-        let counts = values
-            .par_chunks(1 << 16)
-            .map(|chunk| {
-                let mut c = vec![0u64; bins];
-                for &v in chunk {
-                    if v > 0.0 && v.is_finite() {
-                        c[((v * scale) as usize).min(bins - 1)] += 1;
-                    }
-                }
-                c
-            })
-            .reduce(
-                || vec![0u64; bins],
-                |mut a, b| {
-                    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                    a
-                },
-            );
-        Some(Histogram {
-            counts,
-            lo: 0.0,
-            hi,
-        })
-    }
 }
 
 impl EdgeResult {
@@ -168,6 +118,9 @@ impl EdgeResult {
         }
     }
 }
+
+/// Bins of the gradient magnitude histogram the window plots.
+const PLOT_BINS: usize = 128;
 
 /// Which voxels count for quantiles and may be edges.
 pub type Considered<'a> = Option<&'a [bool]>;
@@ -358,8 +311,9 @@ fn detect_block(
 ) -> Result<EdgeResult, Cancelled> {
     let (shape, slice_axis) = (layout.shape, None);
     let layout = *layout;
-    let keep = |n: usize| considered.is_none_or(|c| c[n]) && values[n].is_finite();
     let (floor, has_missing) = scan(values, &layout);
+    let keep =
+        |n: usize| considered.is_none_or(|c| c[n]) && (!has_missing || values[n].is_finite());
     (control.progress)(0.0);
     let smoothed = gaussian::smooth_known(
         values,
@@ -388,7 +342,8 @@ fn detect_block(
                     .zip(c)
                     .for_each(|(m, &c)| *m = if c { *m } else { 0.0 });
             }
-            let magnitude_histogram = Histogram::of_positive(&magnitude, 128);
+            let magnitude_histogram =
+                threshold::summarise(&magnitude, |n| magnitude[n] > 0.0, &[], PLOT_BINS).histogram;
             EdgeResult {
                 magnitude_histogram,
                 map: EdgeMap::Magnitude(magnitude),
@@ -402,15 +357,21 @@ fn detect_block(
             let magnitude = gradient::magnitude(&smoothed, &layout, floor, has_missing, control)?;
             (control.progress)(0.5);
             // Quantiles of the magnitude where there is any gradient at all:
-            // flat background would otherwise decide the thresholds.
-            // Both quantiles from one pass over the magnitudes.
+            // flat background would otherwise decide the thresholds. The
+            // plot's histogram of the same voxels comes from the same passes.
+            let quantiles: &[f64] = match params.thresholds {
+                ThresholdKind::Absolute => &[],
+                ThresholdKind::Quantile => &[params.low, params.high],
+            };
+            let summary = threshold::summarise(
+                &magnitude,
+                |n| magnitude[n] > 0.0 && keep(n),
+                quantiles,
+                PLOT_BINS,
+            );
             let resolved = match params.thresholds {
                 ThresholdKind::Absolute => Some(vec![params.low as f32, params.high as f32]),
-                ThresholdKind::Quantile => threshold::quantiles(
-                    &magnitude,
-                    |n| keep(n) && magnitude[n] > 0.0,
-                    &[params.low, params.high],
-                ),
+                ThresholdKind::Quantile => summary.quantiles,
             };
             let (low, high) = match resolved.as_deref() {
                 Some(&[l, h]) => (l.min(h), h.max(l)),
@@ -431,9 +392,8 @@ fn detect_block(
             }
             (control.progress)(0.8);
             canny::hysteresis(&mut mask, &magnitude, &layout, high, control)?;
-            let magnitude_histogram = Histogram::of_positive(&magnitude, 128);
             EdgeResult {
-                magnitude_histogram,
+                magnitude_histogram: summary.histogram,
                 map: EdgeMap::Mask(mask),
                 shape,
                 low_abs: Some(low),
@@ -487,22 +447,35 @@ fn detect_block(
 /// image's largest value per finest voxel: below it a gradient is rounding
 /// noise of the smoothing, not an edge) and whether any value is missing.
 fn scan(values: &[f32], layout: &Layout) -> (f32, bool) {
-    // On the bit patterns: |v| is the bits without the sign, finite values
-    // are those below the infinity pattern, and for non-negative floats the
-    // integer order is the numeric order. One integer pass, no NaN rules.
-    const INFINITY_BITS: u32 = 0x7f80_0000;
+    // Eight independent running maxima: the portable x86-64 target has no
+    // vector max for u32 and no NaN-free float max reduction, so a single
+    // running maximum stays scalar; independent lanes vectorise (measured
+    // 0.27 ms -> 0.04 ms on a 512x512 slice).
+    const LANES: usize = 8;
     let block = |chunk: &[f32]| {
-        let (mut largest, mut missing) = (0u32, false);
-        for v in chunk {
-            let magnitude = v.to_bits() & 0x7fff_ffff;
-            missing |= magnitude >= INFINITY_BITS;
-            if magnitude < INFINITY_BITS {
-                largest = largest.max(magnitude);
+        let mut largest = [0f32; LANES];
+        let mut missing = [false; LANES];
+        let mut groups = chunk.chunks_exact(LANES);
+        for group in &mut groups {
+            for k in 0..LANES {
+                let a = group[k].abs();
+                let finite = a < f32::INFINITY; // false for NaN too
+                missing[k] |= !finite;
+                let a = if finite { a } else { 0.0 };
+                largest[k] = if a > largest[k] { a } else { largest[k] };
             }
         }
-        (largest, missing)
+        let mut result = (0f32, missing.contains(&true));
+        for v in groups.remainder().iter().chain(&largest) {
+            let a = v.abs();
+            result.1 |= !(a < f32::INFINITY);
+            if a < f32::INFINITY && a > result.0 {
+                result.0 = a;
+            }
+        }
+        result
     };
-    let merge = |a: (u32, bool), b: (u32, bool)| (a.0.max(b.0), a.1 || b.1);
+    let merge = |a: (f32, bool), b: (f32, bool)| (a.0.max(b.0), a.1 || b.1);
     // One slice's worth runs on this thread: waking the pool costs more.
     let (largest, missing) = if values.len() <= 1 << 20 {
         block(values)
@@ -510,9 +483,8 @@ fn scan(values: &[f32], layout: &Layout) -> (f32, bool) {
         values
             .par_chunks(1 << 16)
             .map(block)
-            .reduce(|| (0, false), merge)
+            .reduce(|| (0.0, false), merge)
     };
-    let largest = f32::from_bits(largest);
     let finest = layout
         .spacing_mm
         .iter()

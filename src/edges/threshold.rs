@@ -1,5 +1,6 @@
-//! Exact quantiles of large arrays without copying them: a histogram pass
-//! finds the bin that holds each rank, a second pass selects within that bin.
+//! Exact quantiles of large arrays without copying them, and a histogram for
+//! the plot from the same passes: a histogram pass finds the bin that holds
+//! each rank, a second pass selects within that bin.
 
 use rayon::prelude::*;
 
@@ -22,95 +23,153 @@ pub fn quantile(values: &[f32], keep: impl Fn(usize) -> bool + Sync, q: f64) -> 
     quantiles(values, keep, &[q]).map(|v| v[0])
 }
 
-/// Several quantiles at once, exact and deterministic: a histogram pass over
-/// the top bits of each value's order key finds the bin holding each rank,
-/// a second pass gathers those bins' members only, and a selection among
-/// them gives the exact value. Two linear passes, no copy of the data, and
-/// chunked passes run in parallel with counts that do not depend on the
-/// chunking.
+/// Several quantiles at once (see [`summarise`]).
 pub fn quantiles(
     values: &[f32],
     keep: impl Fn(usize) -> bool + Sync,
     qs: &[f64],
 ) -> Option<Vec<f32>> {
-    let admitted = |n: usize, v: f32| keep(n) && v.is_finite();
+    summarise(values, keep, qs, 0).quantiles
+}
+
+/// Counts in equal bins between `lo` and `hi`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Histogram {
+    pub counts: Vec<u64>,
+    pub lo: f32,
+    pub hi: f32,
+}
+
+/// Quantiles of the admitted values and a histogram of them, from the same
+/// two passes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Summary {
+    /// One per requested quantile; `None` when nothing is admitted.
+    pub quantiles: Option<Vec<f32>>,
+    /// `bins` equal bins from 0 to the largest admitted value; `None` when
+    /// no bins were asked for or the largest admitted value is not positive.
+    pub histogram: Option<Histogram>,
+}
+
+/// Exact quantiles (nearest rank) of the finite values that `keep` admits,
+/// and a `bins`-bin histogram of them for a plot, deterministic whatever the
+/// number of threads. Pass 1 counts the admitted values by the top bits of
+/// their order key and finds the largest; pass 2 gathers the members of the
+/// few bins that hold the wanted ranks (an exact selection among them gives
+/// each quantile) and fills the plot's bins, now that the range is known.
+/// Two linear passes, no copy of the data.
+pub fn summarise(
+    values: &[f32],
+    keep: impl Fn(usize) -> bool + Sync,
+    qs: &[f64],
+    bins: usize,
+) -> Summary {
+    let admitted = |n: usize, v: f32| v.is_finite() && keep(n);
     let chunk_len = (values.len() / (4 * rayon::current_num_threads())).max(1 << 16);
-    let rank_of = |count: usize, q: f64| ((count - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize;
-    // Pass 1: how many admitted values share each prefix of the order key.
-    let histogram = values
+    // Pass 1: how many admitted values share each key prefix, and the largest.
+    let (prefixes, largest) = values
         .par_chunks(chunk_len)
         .enumerate()
         .map(|(c, chunk)| {
             let mut h = vec![0u32; BINS];
+            let mut largest = 0u32;
+            let first = c * chunk_len;
             for (o, &v) in chunk.iter().enumerate() {
-                if admitted(c * chunk_len + o, v) {
-                    h[(order_key(v) >> SHIFT) as usize] += 1;
+                if admitted(first + o, v) {
+                    let key = order_key(v);
+                    largest = largest.max(key);
+                    h[(key >> SHIFT) as usize] += 1;
                 }
             }
-            h
+            (h, largest)
         })
         .reduce(
-            || vec![0u32; BINS],
-            |mut a, b| {
+            || (vec![0u32; BINS], 0),
+            |(mut a, la), (b, lb)| {
                 a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
-                a
+                (a, la.max(lb))
             },
         );
-    let count: usize = histogram.iter().map(|&c| c as usize).sum();
-    if count == 0 {
-        return None;
-    }
+    let count: usize = prefixes.iter().map(|&c| c as usize).sum();
     // The bin holding each rank, and the rank within it.
-    let targets: Vec<(u32, usize)> = qs
-        .iter()
-        .map(|&q| {
-            let rank = rank_of(count, q);
-            let (mut below, mut bin) = (0usize, 0usize);
-            while below + histogram[bin] as usize <= rank {
-                below += histogram[bin] as usize;
-                bin += 1;
-            }
-            (bin as u32, rank - below)
-        })
-        .collect();
+    let rank_of = |q: f64| ((count - 1) as f64 * q.clamp(0.0, 1.0)).round() as usize;
+    let targets: Vec<(u32, usize)> = if count == 0 {
+        Vec::new()
+    } else {
+        qs.iter()
+            .map(|&q| {
+                let rank = rank_of(q);
+                let (mut below, mut bin) = (0usize, 0usize);
+                while below + prefixes[bin] as usize <= rank {
+                    below += prefixes[bin] as usize;
+                    bin += 1;
+                }
+                (bin as u32, rank - below)
+            })
+            .collect()
+    };
     let mut wanted: Vec<u32> = targets.iter().map(|t| t.0).collect();
     wanted.sort_unstable();
     wanted.dedup();
-    // Pass 2: the members of those few bins only, then an exact selection
-    // among them.
-    let mut members: Vec<Vec<u32>> = values
+    let hi = from_order_key(largest);
+    let plotting = bins > 0 && hi > 0.0;
+    if wanted.is_empty() && !plotting {
+        return Summary::default();
+    }
+    let plot_bins = if plotting { bins } else { 0 };
+    let scale = plot_bins as f32 / hi;
+    // Pass 2: the members of the wanted bins, and the plot's counts.
+    let (mut members, plot) = values
         .par_chunks(chunk_len)
         .enumerate()
         .map(|(c, chunk)| {
             let mut m = vec![Vec::new(); wanted.len()];
+            let mut plot = vec![0u32; plot_bins];
+            let first = c * chunk_len;
             for (o, &v) in chunk.iter().enumerate() {
-                if admitted(c * chunk_len + o, v) {
-                    let key = order_key(v);
-                    if let Ok(w) = wanted.binary_search(&(key >> SHIFT)) {
-                        m[w].push(key);
-                    }
+                if !admitted(first + o, v) {
+                    continue;
+                }
+                let key = order_key(v);
+                // A handful of wanted bins: a linear look beats a search.
+                if let Some(w) = wanted.iter().position(|&w| w == key >> SHIFT) {
+                    m[w].push(key);
+                }
+                if plotting && v > 0.0 {
+                    plot[((v * scale) as usize).min(plot_bins - 1)] += 1;
                 }
             }
-            m
+            (m, plot)
         })
         .reduce(
-            || vec![Vec::new(); wanted.len()],
-            |mut a, b| {
+            || (vec![Vec::new(); wanted.len()], vec![0u32; plot_bins]),
+            |(mut a, mut pa), (b, pb)| {
                 a.iter_mut().zip(b).for_each(|(x, y)| x.extend(y));
-                a
+                pa.iter_mut().zip(&pb).for_each(|(x, y)| *x += y);
+                (a, pa)
             },
         );
-    Some(
+    let quantiles = (!targets.is_empty()).then(|| {
         targets
             .iter()
             .map(|&(bin, within)| {
                 let w = wanted
-                    .binary_search(&bin)
+                    .iter()
+                    .position(|&w| w == bin)
                     .expect("every target's bin is wanted");
                 from_order_key(*members[w].select_nth_unstable(within).1)
             })
-            .collect(),
-    )
+            .collect()
+    });
+    let histogram = plotting.then(|| Histogram {
+        counts: plot.into_iter().map(u64::from).collect(),
+        lo: 0.0,
+        hi,
+    });
+    Summary {
+        quantiles,
+        histogram,
+    }
 }
 
 /// Bins of the first pass: one per top-12-bit prefix of the order key (sign,
