@@ -197,17 +197,15 @@ pub fn gradient_histogram(ui: &mut egui::Ui, viewer: &Viewer) {
     let Some(h) = &edges.magnitude_histogram else {
         return;
     };
-    let width = (h.hi - h.lo) as f64 / h.counts.len() as f64;
+    // Bins differ in width near the top (see `edges::threshold::plot_bins`):
+    // each bar spans its own bin.
     let bars: Vec<Bar> = h
         .counts
         .iter()
         .enumerate()
         .map(|(n, &c)| {
-            Bar::new(
-                h.lo as f64 + (n as f64 + 0.5) * width,
-                (1.0 + c as f64).log10(),
-            )
-            .width(width)
+            let (lo, hi) = h.bin(n);
+            Bar::new(0.5 * (lo + hi) as f64, (1.0 + c as f64).log10()).width((hi - lo) as f64)
         })
         .collect();
     ui.label("Gradient magnitude, intensity per mm (low and high thresholds in red)");

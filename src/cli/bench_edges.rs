@@ -265,9 +265,13 @@ fn print_peers(lines: &[String], ours: f64) {
             .rsplit_once(' ')
             .and_then(|(name, s)| s.parse::<f64>().ok().map(|s| (name, s)))
         {
-            Some((name, s)) => println!(
+            Some((name, s)) if s >= ours => println!(
                 "{name:<60} {s:>8.4} s  (rasview is {:.1}x faster)",
                 s / ours
+            ),
+            Some((name, s)) => println!(
+                "{name:<60} {s:>8.4} s  (rasview takes {:.1}x as long)",
+                ours / s
             ),
             None => println!("{line}"),
         }

@@ -3,7 +3,7 @@
 //! hysteresis with full 8- (2D) or 26- (3D) connectivity.
 
 use super::control::{Cancelled, Control};
-use super::field::{try_for_each_row, Layout};
+use super::field::{try_for_each_row, zeroed, Layout};
 use super::gradient::{gradient_at, interior, norm, Stencil};
 use crate::render::resample::{trilinear_cell, trilinear_clamped};
 
@@ -17,7 +17,7 @@ pub fn suppress_non_maxima(
     has_missing: bool,
     control: &Control,
 ) -> Result<Vec<u8>, Cancelled> {
-    let mut kept = vec![0u8; magnitude.len()];
+    let mut kept = zeroed::<u8>(magnitude.len());
     let [nx, ny, _] = layout.shape;
     let stencil = Stencil::new(layout);
     let inv_h = [0, 1, 2].map(|a| (1.0 / layout.spacing_mm[a]) as f32);
@@ -248,10 +248,10 @@ pub fn hysteresis(
             while let Some((n, at)) = stack.pop() {
                 let inside = interior(layout, at);
                 for (d, &step) in offsets.iter().zip(&linear) {
-                    let m = (n as isize + step) as usize;
                     if !inside && !within(layout, at, *d) {
                         continue;
                     }
+                    let m = n.wrapping_add_signed(step);
                     if candidates[m] == CANDIDATE {
                         candidates[m] = EDGE;
                         stack.push((m, [0, 1, 2].map(|a| at[a].wrapping_add_signed(d[a]))));

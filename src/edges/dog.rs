@@ -2,7 +2,7 @@
 //! G(sigma) - G(sigma2), as MRIcroGL and niimath draw outlines.
 
 use super::control::{Cancelled, Control};
-use super::field::Layout;
+use super::field::{zeroed, Layout};
 use rayon::prelude::*;
 
 /// For each voxel, the steepest zero crossing it sits on (intensity per mm
@@ -16,7 +16,7 @@ pub fn crossing_slopes(
 ) -> Result<Vec<f32>, Cancelled> {
     let strides = layout.strides();
     let slab = layout.slab();
-    let mut out = vec![0f32; difference.len()];
+    let mut out = zeroed::<f32>(difference.len());
     out.par_chunks_mut(slab)
         .enumerate()
         .try_for_each(|(k, chunk)| {

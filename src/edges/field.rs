@@ -53,6 +53,19 @@ impl Layout {
 /// rows are short.
 const VOXELS_PER_TASK: usize = 16_384;
 
+/// A zeroed working array, written by the pool's threads: a zeroing
+/// allocation would clear it on this thread alone, and while it does the
+/// other threads fall asleep; waking them costs more than the next phase
+/// gains on a 2D slice (measured on 2 virtual cores: a parallel sum of a
+/// 512x512 slice takes 0.07 ms after a busy pool, 0.13 ms after 100 us on
+/// one thread, the same as one thread alone).
+pub fn zeroed<T: Default + Copy + Send + Sync>(len: usize) -> Vec<T> {
+    use rayon::prelude::*;
+    let mut v = Vec::with_capacity(len);
+    v.par_extend(rayon::iter::repeat_n(T::default(), len));
+    v
+}
+
 /// Runs `f(row, values)` on every row (a run along i) of `out` in parallel,
 /// a block of rows per task; stops at the first error.
 pub fn try_for_each_row<T: Send, E: Send>(

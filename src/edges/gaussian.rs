@@ -4,7 +4,7 @@
 //! missing.
 
 use super::control::{Cancelled, Control};
-use super::field::{try_for_each_row, Layout};
+use super::field::{try_for_each_row, zeroed, Layout};
 use rayon::prelude::*;
 
 /// Sigma below this many voxels is no smoothing at all.
@@ -59,12 +59,12 @@ pub fn smooth_known(
             return Ok(values.to_vec());
         };
         control.check()?;
-        let mut data = vec![0f32; values.len()];
+        let mut data = zeroed::<f32>(values.len());
         convolve_axis(values, &mut data, layout, *first, taps, true);
         let mut scratch = if rest.is_empty() {
             Vec::new()
         } else {
-            vec![0f32; values.len()]
+            zeroed::<f32>(values.len())
         };
         for (axis, taps) in rest {
             control.check()?;
@@ -83,7 +83,7 @@ pub fn smooth_known(
         .par_iter()
         .map(|v| if v.is_finite() { 1.0 } else { 0.0 })
         .collect();
-    let mut scratch = vec![0f32; data.len()];
+    let mut scratch = zeroed::<f32>(data.len());
     for (axis, taps) in &axes {
         control.check()?;
         convolve_axis(&data, &mut scratch, layout, *axis, taps, false);

@@ -3,7 +3,7 @@
 //! voxels, zero at a missing voxel.
 
 use super::control::{Cancelled, Control};
-use super::field::{try_for_each_row, Layout};
+use super::field::{try_for_each_row, zeroed, Layout};
 
 /// The gradient at voxel `n` (coordinates `at`) along each working axis.
 #[inline]
@@ -93,7 +93,7 @@ pub fn magnitude(
     has_missing: bool,
     control: &Control,
 ) -> Result<Vec<f32>, Cancelled> {
-    let mut out = vec![0f32; s.len()];
+    let mut out = zeroed::<f32>(s.len());
     let [nx, ny, _] = layout.shape;
     let stencil = Stencil::new(layout);
     try_for_each_row(&mut out, layout, |r, row| {

@@ -363,16 +363,24 @@ fn detect_block(
                 ThresholdKind::Absolute => &[],
                 ThresholdKind::Quantile => &[params.low, params.high],
             };
-            let summary = threshold::summarise(
-                &magnitude,
-                |n| magnitude[n] > 0.0 && keep(n),
-                quantiles,
-                PLOT_BINS,
-            );
+            let summary = match considered {
+                // A missing voxel has no gradient: without a mask, every
+                // voxel with a gradient counts, and the test is that alone.
+                None => {
+                    threshold::summarise(&magnitude, |n| magnitude[n] > 0.0, quantiles, PLOT_BINS)
+                }
+                Some(_) => threshold::summarise(
+                    &magnitude,
+                    |n| magnitude[n] > 0.0 && keep(n),
+                    quantiles,
+                    PLOT_BINS,
+                ),
+            };
             let resolved = match params.thresholds {
                 ThresholdKind::Absolute => Some(vec![params.low as f32, params.high as f32]),
                 ThresholdKind::Quantile => summary.quantiles,
             };
+            (control.progress)(0.6);
             let (low, high) = match resolved.as_deref() {
                 Some(&[l, h]) => (l.min(h), h.max(l)),
                 _ => (f32::INFINITY, f32::INFINITY),
@@ -476,15 +484,12 @@ fn scan(values: &[f32], layout: &Layout) -> (f32, bool) {
         result
     };
     let merge = |a: (f32, bool), b: (f32, bool)| (a.0.max(b.0), a.1 || b.1);
-    // One slice's worth runs on this thread: waking the pool costs more.
-    let (largest, missing) = if values.len() <= 1 << 20 {
-        block(values)
-    } else {
-        values
-            .par_chunks(1 << 16)
-            .map(block)
-            .reduce(|| (0.0, false), merge)
-    };
+    // In parallel even for one slice: the pool then stays awake for the
+    // smoothing that follows (see `field::zeroed`).
+    let (largest, missing) = values
+        .par_chunks(1 << 15)
+        .map(block)
+        .reduce(|| (0.0, false), merge);
     let finest = layout
         .spacing_mm
         .iter()
