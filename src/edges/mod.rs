@@ -475,10 +475,10 @@ fn scan(values: &[f32], layout: &Layout) -> (f32, bool) {
         }
         let mut result = (0f32, missing.contains(&true));
         for v in groups.remainder().iter().chain(&largest) {
-            let a = v.abs();
-            result.1 |= !(a < f32::INFINITY);
-            if a < f32::INFINITY && a > result.0 {
-                result.0 = a;
+            if v.is_finite() {
+                result.0 = result.0.max(v.abs());
+            } else {
+                result.1 = true;
             }
         }
         result

@@ -187,8 +187,8 @@ fn plot_bins(prefixes: &[u32], largest: u32, bins: usize) -> Histogram {
     let mut counts = Vec::new();
     let mut edges = vec![0.0f32];
     let mut count = 0u64;
-    for p in zero..=top {
-        count += u64::from(prefixes[p]);
+    for (p, &in_bin) in prefixes.iter().enumerate().take(top + 1).skip(zero) {
+        count += u64::from(in_bin);
         let upper = if p == top {
             hi
         } else {
