@@ -1,6 +1,6 @@
-//! Canny's last two steps: non-maximum suppression along the gradient
-//! direction (interpolated, not quantised to 4 or 13 directions) and
-//! hysteresis with full 8- (2D) or 26- (3D) connectivity.
+//! Canny's non-maximum suppression along the gradient direction
+//! (interpolated, not quantised to 4 or 13 directions). Hysteresis, the
+//! last step, is in `hysteresis`.
 
 use super::control::{Cancelled, Control};
 use super::field::{try_for_each_row, zeroed, Layout};
@@ -205,95 +205,4 @@ pub fn interpolate(
 ) -> f32 {
     let p = [0, 1, 2].map(|a| at[a] as f64 + sign * step[a]);
     trilinear_clamped(field, layout.shape, layout.strides(), p)
-}
-
-/// Keeps the candidates connected to a strong one (magnitude >= `high`),
-/// through candidates, with every neighbour along the working axes
-/// (diagonals included). `candidates` becomes the edge mask.
-pub fn hysteresis(
-    candidates: &mut [u8],
-    magnitude: &[f32],
-    layout: &Layout,
-    high: f32,
-    control: &Control,
-) -> Result<(), Cancelled> {
-    const CANDIDATE: u8 = 1;
-    const EDGE: u8 = 2;
-    let offsets = neighbour_offsets(layout);
-    let strides = layout.strides().map(|s| s as isize);
-    let linear: Vec<isize> = offsets
-        .iter()
-        .map(|d| d[0] * strides[0] + d[1] * strides[1] + d[2] * strides[2])
-        .collect();
-    // Voxels with their coordinates: neighbours' coordinates come by
-    // adding the offset, not by two divisions per voxel.
-    let mut stack: Vec<(usize, [usize; 3])> = Vec::new();
-    // Blocks with no candidate at all (most of the image) are skipped with
-    // one vectorised test.
-    const BLOCK: usize = 64;
-    for start in (0..candidates.len()).step_by(BLOCK) {
-        if start % (1 << 20) == 0 {
-            control.check()?;
-        }
-        let end = (start + BLOCK).min(candidates.len());
-        if candidates[start..end].iter().fold(0u8, |a, &c| a | c) == 0 {
-            continue;
-        }
-        for seed in start..end {
-            if candidates[seed] != CANDIDATE || magnitude[seed] < high {
-                continue;
-            }
-            candidates[seed] = EDGE;
-            stack.push((seed, layout.coords(seed)));
-            while let Some((n, at)) = stack.pop() {
-                let inside = interior(layout, at);
-                for (d, &step) in offsets.iter().zip(&linear) {
-                    if !inside && !within(layout, at, *d) {
-                        continue;
-                    }
-                    let m = n.wrapping_add_signed(step);
-                    if candidates[m] == CANDIDATE {
-                        candidates[m] = EDGE;
-                        stack.push((m, [0, 1, 2].map(|a| at[a].wrapping_add_signed(d[a]))));
-                    }
-                }
-            }
-        }
-    }
-    for c in candidates.iter_mut() {
-        *c = (*c == EDGE) as u8;
-    }
-    Ok(())
-}
-
-/// True when `at + d` lies in the volume.
-#[inline]
-fn within(layout: &Layout, at: [usize; 3], d: [isize; 3]) -> bool {
-    (0..3).all(|a| {
-        at[a]
-            .checked_add_signed(d[a])
-            .is_some_and(|v| v < layout.shape[a])
-    })
-}
-
-/// All offsets in {-1, 0, 1} along the working axes, except zero.
-pub fn neighbour_offsets(layout: &Layout) -> Vec<[isize; 3]> {
-    let range = |a: usize| {
-        if layout.active[a] && layout.shape[a] > 1 {
-            -1..=1
-        } else {
-            0..=0
-        }
-    };
-    let mut out = Vec::new();
-    for dz in range(2) {
-        for dy in range(1) {
-            for dx in range(0) {
-                if (dx, dy, dz) != (0, 0, 0) {
-                    out.push([dx, dy, dz]);
-                }
-            }
-        }
-    }
-    out
 }

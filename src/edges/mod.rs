@@ -8,6 +8,7 @@ pub mod dog;
 pub mod field;
 pub mod gaussian;
 pub mod gradient;
+pub mod hysteresis;
 pub mod reference;
 pub mod threshold;
 
@@ -399,7 +400,7 @@ fn detect_block(
                     .for_each(|(m, &c)| *m = if c { *m } else { 0 });
             }
             (control.progress)(0.8);
-            canny::hysteresis(&mut mask, &magnitude, &layout, high, control)?;
+            hysteresis::keep_connected(&mut mask, &magnitude, &layout, high, control)?;
             EdgeResult {
                 magnitude_histogram: summary.histogram,
                 map: EdgeMap::Mask(mask),
