@@ -145,6 +145,26 @@ pub fn detect(
     considered: Considered,
     control: &Control,
 ) -> Result<EdgeResult, Cancelled> {
+    // On a pool thread from start to end: called from any other thread (the
+    // CLI's main thread, the window's worker), each parallel phase would
+    // otherwise be handed to the pool and handed back, waking a sleeping
+    // thread twice per phase.
+    rayon::scope(|_| {
+        detect_on_pool(
+            values, shape, spacing_mm, slice_axis, params, considered, control,
+        )
+    })
+}
+
+fn detect_on_pool(
+    values: &[f32],
+    shape: [usize; 3],
+    spacing_mm: [f64; 3],
+    slice_axis: Option<usize>,
+    params: &EdgeParams,
+    considered: Considered,
+    control: &Control,
+) -> Result<EdgeResult, Cancelled> {
     match slice_axis {
         None => {
             let layout = Layout {
