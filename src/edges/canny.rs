@@ -114,26 +114,52 @@ impl Run<'_> {
         for &o in &candidates[..count] {
             let n = self.first + o as usize;
             let m = magnitude[n];
-            let g = self.stencil.gradient(self.smoothed, n);
-            let u = [0, 1, 2].map(|a| g[a] * self.inv_h[a]);
-            let largest = u[0].abs().max(u[1].abs()).max(u[2].abs());
-            if largest == 0.0 {
-                continue;
-            }
-            let d = u.map(|x| x / largest);
-            let (ahead, behind) = if PLANAR {
-                (
-                    sample_near_planar(magnitude, self.stencil, n, [d[0], d[1]]),
-                    sample_near_planar(magnitude, self.stencil, n, [-d[0], -d[1]]),
-                )
+            let peak = if PLANAR {
+                self.planar_neighbours(n)
             } else {
-                (
-                    sample_near(magnitude, self.stencil, n, d),
-                    sample_near(magnitude, self.stencil, n, d.map(|x| -x)),
-                )
+                self.neighbours(n)
             };
-            out[o as usize] = is_peak(m, ahead, behind);
+            if let Some((ahead, behind)) = peak {
+                out[o as usize] = is_peak(m, ahead, behind);
+            }
         }
+    }
+
+    /// The magnitude one step ahead and one behind along the gradient at
+    /// voxel `n`; `None` where there is no gradient.
+    #[inline(always)]
+    fn neighbours(&self, n: usize) -> Option<(f32, f32)> {
+        let g = self.stencil.gradient(self.smoothed, n);
+        let u = [0, 1, 2].map(|a| g[a] * self.inv_h[a]);
+        let largest = u[0].abs().max(u[1].abs()).max(u[2].abs());
+        if largest == 0.0 {
+            return None;
+        }
+        let d = u.map(|x| x / largest);
+        Some((
+            sample_near(self.magnitude, self.stencil, n, d),
+            sample_near(self.magnitude, self.stencil, n, d.map(|x| -x)),
+        ))
+    }
+
+    /// As [`Run::neighbours`] with no third axis: the same arithmetic on
+    /// the two in-plane components (the third is zero and changes nothing).
+    #[inline(always)]
+    fn planar_neighbours(&self, n: usize) -> Option<(f32, f32)> {
+        let s = self.smoothed;
+        let u = [0, 1].map(|a| {
+            let o = self.stencil.offset[a];
+            (s[n + o] - s[n - o]) * self.stencil.inv_2h[a] * self.inv_h[a]
+        });
+        let largest = u[0].abs().max(u[1].abs());
+        if largest == 0.0 {
+            return None;
+        }
+        let d = u.map(|x| x / largest);
+        Some((
+            sample_near_planar(self.magnitude, self.stencil, n, d),
+            sample_near_planar(self.magnitude, self.stencil, n, d.map(|x| -x)),
+        ))
     }
 }
 

@@ -364,7 +364,7 @@ fn detect_block(
                     .for_each(|(m, &c)| *m = if c { *m } else { 0.0 });
             }
             let magnitude_histogram =
-                threshold::summarise(&magnitude, |n| magnitude[n] > 0.0, &[], PLOT_BINS).histogram;
+                threshold::summarise(&magnitude, |_, m| m > 0.0, &[], PLOT_BINS).histogram;
             EdgeResult {
                 magnitude_histogram,
                 map: EdgeMap::Magnitude(magnitude),
@@ -387,12 +387,10 @@ fn detect_block(
             let summary = match considered {
                 // A missing voxel has no gradient: without a mask, every
                 // voxel with a gradient counts, and the test is that alone.
-                None => {
-                    threshold::summarise(&magnitude, |n| magnitude[n] > 0.0, quantiles, PLOT_BINS)
-                }
+                None => threshold::summarise(&magnitude, |_, m| m > 0.0, quantiles, PLOT_BINS),
                 Some(_) => threshold::summarise(
                     &magnitude,
-                    |n| magnitude[n] > 0.0 && keep(n),
+                    |n, m| m > 0.0 && keep(n),
                     quantiles,
                     PLOT_BINS,
                 ),

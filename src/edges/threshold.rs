@@ -29,7 +29,7 @@ pub fn quantiles(
     keep: impl Fn(usize) -> bool + Sync,
     qs: &[f64],
 ) -> Option<Vec<f32>> {
-    summarise(values, keep, qs, 0).quantiles
+    summarise(values, |n, _| keep(n), qs, 0).quantiles
 }
 
 /// Counts in bins: bin `n` holds the values in `[edges[n], edges[n + 1])`
@@ -59,20 +59,20 @@ pub struct Summary {
     pub histogram: Option<Histogram>,
 }
 
-/// Exact quantiles (nearest rank) of the finite values that `keep` admits,
-/// and a histogram of them for a plot, deterministic whatever the number of
-/// threads. Pass 1 counts the admitted values by the top bits of their order
+/// Exact quantiles (nearest rank) of the finite values that `keep` admits
+/// (given each value's index and the value), and a histogram of them for a
+/// plot, deterministic whatever the number of threads. Pass 1 counts the admitted values by the top bits of their order
 /// key, which also gives the plot its exact counts, and finds the largest;
 /// pass 2 gathers the members of the few bins that hold the wanted ranks,
 /// and an exact selection among them gives each quantile. Two linear passes
 /// (one when no quantile is asked for), no copy of the data.
 pub fn summarise(
     values: &[f32],
-    keep: impl Fn(usize) -> bool + Sync,
+    keep: impl Fn(usize, f32) -> bool + Sync,
     qs: &[f64],
     bins: usize,
 ) -> Summary {
-    let admitted = |n: usize, v: f32| v.is_finite() && keep(n);
+    let admitted = |n: usize, v: f32| v.is_finite() && keep(n, v);
     let chunk_len = (values.len() / (4 * rayon::current_num_threads())).max(1 << 14);
     // Pass 1: how many admitted values share each key prefix, and the largest.
     let (prefixes, largest) = values
@@ -134,13 +134,16 @@ pub fn summarise(
         .map(|(c, chunk)| {
             let mut m = vec![Vec::new(); wanted.len()];
             let first = c * chunk_len;
+            let (lowest, highest) = (wanted[0], wanted[wanted.len() - 1]);
             for (o, &v) in chunk.iter().enumerate() {
-                if !admitted(first + o, v) {
+                let key = order_key(v);
+                let bin = key >> SHIFT;
+                // Most values lie outside the wanted bins' span: one range
+                // test, then the admission test and a look among a handful.
+                if bin < lowest || bin > highest || !admitted(first + o, v) {
                     continue;
                 }
-                let key = order_key(v);
-                // A handful of wanted bins: a linear look beats a search.
-                if let Some(w) = wanted.iter().position(|&w| w == key >> SHIFT) {
+                if let Some(w) = wanted.iter().position(|&w| w == bin) {
                     m[w].push(key);
                 }
             }
@@ -266,7 +269,7 @@ mod tests {
         let values: Vec<f32> = (0..200_000)
             .map(|n| ((n * 7919) % 100_003) as f32 * 0.013 - 50.0)
             .collect();
-        let summary = summarise(&values, |n| values[n] > 0.0, &[0.5], 128);
+        let summary = summarise(&values, |_, v| v > 0.0, &[0.5], 128);
         let h = summary.histogram.expect("positive values");
         assert_eq!(h.edges.len(), h.counts.len() + 1);
         let hi = values.iter().fold(0f32, |m, &v| m.max(v));
