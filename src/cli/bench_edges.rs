@@ -243,6 +243,7 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
         format!("rasview ({} threads)", rayon::current_num_threads()),
         seconds
     );
+    println!("  {}", phase_breakdown(&slice, n, &params, repeat_2d));
     let npy = scratch.join("slice.npy");
     let ours = scratch.join("ours.npy");
     write_npy_f32(&npy, n, &slice)?;
@@ -261,6 +262,54 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
     ]);
     print_peers(&peers, seconds);
     Ok(())
+}
+
+/// Canny's progress marks and the phase that ends at each (see
+/// `edges::detect_block`).
+const PHASES: [(f32, &str); 6] = [
+    (0.0, "input scan"),
+    (0.3, "smoothing"),
+    (0.5, "gradient"),
+    (0.6, "quantiles"),
+    (0.8, "non-maximum suppression"),
+    (1.0, "hysteresis"),
+];
+
+/// Where the time of a 2D run goes, from the detector's own progress
+/// marks: the phases of the fastest of `repeat` runs, in ms.
+fn phase_breakdown(slice: &[f32], n: usize, params: &EdgeParams, repeat: usize) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let mut fastest: Option<[u64; PHASES.len()]> = None;
+    for _ in 0..repeat {
+        let ends: [AtomicU64; PHASES.len()] = Default::default();
+        let start = Instant::now();
+        let progress = |fraction: f32| {
+            if let Some(p) = PHASES.iter().position(|(mark, _)| *mark == fraction) {
+                ends[p].store(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            }
+        };
+        let control = Control {
+            is_stale: &|| false,
+            progress: &progress,
+        };
+        let _ = edges::detect(slice, [n, n, 1], [1.0; 3], Some(2), params, None, &control);
+        let ends = ends.map(|e| e.into_inner());
+        if fastest.is_none_or(|f| ends[PHASES.len() - 1] < f[PHASES.len() - 1]) {
+            fastest = Some(ends);
+        }
+    }
+    let Some(ends) = fastest else {
+        return String::new();
+    };
+    let parts: Vec<String> = PHASES
+        .iter()
+        .enumerate()
+        .map(|(p, (_, name))| {
+            let begin = if p == 0 { 0 } else { ends[p - 1] };
+            format!("{name} {:.2}", ends[p].saturating_sub(begin) as f64 / 1e6)
+        })
+        .collect();
+    format!("phases of its fastest run, ms: {}", parts.join(", "))
 }
 
 fn print_peers(lines: &[String], ours: f64) {

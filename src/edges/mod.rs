@@ -335,6 +335,8 @@ fn detect_block(
     let (floor, has_missing) = scan(values, &layout);
     let keep =
         |n: usize| considered.is_none_or(|c| c[n]) && (!has_missing || values[n].is_finite());
+    // Canny's marks (0 scanned, 0.3 smoothed, 0.5 gradient, 0.6 quantiles,
+    // 0.8 suppressed, 1 done) also name its phases in `rasview bench edges`.
     (control.progress)(0.0);
     let smoothed = gaussian::smooth_known(
         values,
