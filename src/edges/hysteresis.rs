@@ -162,7 +162,7 @@ impl<'a> Flood<'a> {
 }
 
 /// All offsets in {-1, 0, 1} along the working axes, except zero.
-pub fn neighbour_offsets(layout: &Layout) -> Vec<[isize; 3]> {
+fn neighbour_offsets(layout: &Layout) -> Vec<[isize; 3]> {
     let range = |a: usize| {
         if layout.active[a] && layout.shape[a] > 1 {
             -1..=1

@@ -149,23 +149,7 @@ pub fn detect(
     // CLI's main thread, the window's worker), each parallel phase would
     // otherwise be handed to the pool and handed back, waking a sleeping
     // thread twice per phase.
-    rayon::scope(|_| {
-        detect_on_pool(
-            values, shape, spacing_mm, slice_axis, params, considered, control,
-        )
-    })
-}
-
-fn detect_on_pool(
-    values: &[f32],
-    shape: [usize; 3],
-    spacing_mm: [f64; 3],
-    slice_axis: Option<usize>,
-    params: &EdgeParams,
-    considered: Considered,
-    control: &Control,
-) -> Result<EdgeResult, Cancelled> {
-    match slice_axis {
+    rayon::scope(|_| match slice_axis {
         None => {
             let layout = Layout {
                 shape,
@@ -201,7 +185,7 @@ fn detect_on_pool(
                 &mut |_| {},
             )
         }
-    }
+    })
 }
 
 /// The two axes that span a slice across `axis`, in storage order.
@@ -386,17 +370,8 @@ fn detect_block(
                 ThresholdKind::Absolute => &[],
                 ThresholdKind::Quantile => &[params.low, params.high],
             };
-            let summary = match considered {
-                // A missing voxel has no gradient: without a mask, every
-                // voxel with a gradient counts, and the test is that alone.
-                None => threshold::summarise(&magnitude, |_, m| m > 0.0, quantiles, PLOT_BINS),
-                Some(_) => threshold::summarise(
-                    &magnitude,
-                    |n, m| m > 0.0 && keep(n),
-                    quantiles,
-                    PLOT_BINS,
-                ),
-            };
+            let summary =
+                threshold::summarise(&magnitude, |n, m| m > 0.0 && keep(n), quantiles, PLOT_BINS);
             let resolved = match params.thresholds {
                 ThresholdKind::Absolute => Some(vec![params.low as f32, params.high as f32]),
                 ThresholdKind::Quantile => summary.quantiles,
