@@ -8,6 +8,7 @@ use crate::volume::{self, save, Voxels};
 use anyhow::Result;
 use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 /// The peers, in Python: each prints "name seconds" lines; thresholds are
@@ -219,10 +220,23 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
         thresholds: ThresholdKind::Quantile,
         ..EdgeParams::default()
     };
+    // Each run also records when each phase ends, from the detector's own
+    // progress marks (six relaxed stores a run), kept for the fastest run.
     let mut seconds = f64::INFINITY;
+    let mut phase_ends = [0u64; PHASES.len()];
     let mut mask = Vec::new();
     for _ in 0..repeat_2d {
+        let ends: [AtomicU64; PHASES.len()] = Default::default();
         let t = Instant::now();
+        let progress = |fraction: f32| {
+            if let Some(p) = PHASES.iter().position(|(mark, _)| *mark == fraction) {
+                ends[p].store(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            }
+        };
+        let control = Control {
+            is_stale: &|| false,
+            progress: &progress,
+        };
         let r = edges::detect(
             &slice,
             [n, n, 1],
@@ -230,10 +244,14 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
             Some(2),
             &params,
             None,
-            &Control::none(),
+            &control,
         )
         .map_err(|_| anyhow::anyhow!("cancelled"))?;
-        seconds = seconds.min(t.elapsed().as_secs_f64());
+        let elapsed = t.elapsed().as_secs_f64();
+        if elapsed < seconds {
+            seconds = elapsed;
+            phase_ends = ends.map(AtomicU64::into_inner);
+        }
         if let EdgeMap::Mask(m) = r.map {
             mask = m;
         }
@@ -243,7 +261,7 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
         format!("rasview ({} threads)", rayon::current_num_threads()),
         seconds
     );
-    println!("  {}", phase_breakdown(&slice, n, &params, repeat_2d));
+    println!("  {}", phase_breakdown(&phase_ends));
     let npy = scratch.join("slice.npy");
     let ours = scratch.join("ours.npy");
     write_npy_f32(&npy, n, &slice)?;
@@ -275,32 +293,8 @@ const PHASES: [(f32, &str); 6] = [
     (1.0, "hysteresis"),
 ];
 
-/// Where the time of a 2D run goes, from the detector's own progress
-/// marks: the phases of the fastest of `repeat` runs, in ms.
-fn phase_breakdown(slice: &[f32], n: usize, params: &EdgeParams, repeat: usize) -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    let mut fastest: Option<[u64; PHASES.len()]> = None;
-    for _ in 0..repeat {
-        let ends: [AtomicU64; PHASES.len()] = Default::default();
-        let start = Instant::now();
-        let progress = |fraction: f32| {
-            if let Some(p) = PHASES.iter().position(|(mark, _)| *mark == fraction) {
-                ends[p].store(start.elapsed().as_nanos() as u64, Ordering::Relaxed);
-            }
-        };
-        let control = Control {
-            is_stale: &|| false,
-            progress: &progress,
-        };
-        let _ = edges::detect(slice, [n, n, 1], [1.0; 3], Some(2), params, None, &control);
-        let ends = ends.map(|e| e.into_inner());
-        if fastest.is_none_or(|f| ends[PHASES.len() - 1] < f[PHASES.len() - 1]) {
-            fastest = Some(ends);
-        }
-    }
-    let Some(ends) = fastest else {
-        return String::new();
-    };
+/// The time of each phase in ms, from when each phase ended (ns).
+fn phase_breakdown(ends: &[u64; PHASES.len()]) -> String {
     let parts: Vec<String> = PHASES
         .iter()
         .enumerate()
