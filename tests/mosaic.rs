@@ -44,23 +44,6 @@ fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
-fn affine_of(json: &Value) -> Affine {
-    let m: Vec<Vec<f64>> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .collect()
-        })
-        .collect();
-    assert_eq!(m[3], [0.0, 0.0, 0.0, 1.0]);
-    Affine::from_rows([0, 1, 2].map(|r| [m[r][0], m[r][1], m[r][2], m[r][3]])).unwrap()
-}
-
 fn sha256_hex(path: &Path) -> String {
     Sha256::digest(std::fs::read(path).unwrap())
         .iter()
@@ -202,7 +185,7 @@ fn mosaic_tiles_hold_the_windowed_value_at_their_world_points() {
             .map(|x| x.as_u64().unwrap() as usize)
             .collect();
         assert!(rect[0] + rect[2] <= w && rect[1] + rect[3] <= h);
-        let world_from_pixel = affine_of(&tile["world_from_pixel"]);
+        let world_from_pixel = common::affine_of(&tile["world_from_pixel"]);
         let (mut inside, mut mismatched) = (0, Vec::new());
         for row in (rect[1] + TEXT_MARGIN..rect[1] + rect[3] - TEXT_MARGIN).step_by(5) {
             for col in (rect[0] + TEXT_MARGIN..rect[0] + rect[2] - TEXT_MARGIN).step_by(5) {
@@ -287,7 +270,7 @@ fn mosaic_edges_show_in_every_tile_through_the_head_and_the_scale_bar_matches_it
             .map(|x| x.as_u64().unwrap() as usize)
             .collect();
         tiles_bottom = tiles_bottom.max(r[1] + r[3]);
-        let world_from_pixel = affine_of(&tile["world_from_pixel"]);
+        let world_from_pixel = common::affine_of(&tile["world_from_pixel"]);
         let (mut head, mut red) = (0, 0);
         for row in r[1]..r[1] + r[3] {
             for col in r[0]..r[0] + r[2] {
@@ -317,7 +300,7 @@ fn mosaic_edges_show_in_every_tile_through_the_head_and_the_scale_bar_matches_it
 
     // The scale bar sits below the tiles; its length is its label over the
     // pixel size read from a tile's geometry.
-    let pixel_mm = pixel_mm_of(&affine_of(&tiles[0]["world_from_pixel"]));
+    let pixel_mm = pixel_mm_of(&common::affine_of(&tiles[0]["world_from_pixel"]));
     assert!(
         (pixel_mm - 1.5).abs() < 0.2,
         "150 px tiles of a ~220 mm box"
@@ -395,7 +378,7 @@ fn render_scale_bar_matches_its_label_and_the_sidecar_hashes_the_inputs() {
     assert_eq!(json["labels"], true);
 
     let (buf, w, h) = decode_png(&out);
-    let pixel_mm = pixel_mm_of(&affine_of(&json["world_from_pixel"]));
+    let pixel_mm = pixel_mm_of(&common::affine_of(&json["world_from_pixel"]));
     let mm = label_mm(&json["scale_bar"]);
     // Bottom-right quarter: a window so wide that no anatomy is white, so
     // the longest white run is the bar.

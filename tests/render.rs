@@ -167,20 +167,7 @@ fn cli_render_writes_png_and_geometry_that_agree() {
         json["width"].as_u64().unwrap() as usize,
         json["height"].as_u64().unwrap() as usize,
     );
-    let m: Vec<Vec<f64>> = json["world_from_pixel"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r.as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .collect()
-        })
-        .collect();
-    let world_from_pixel =
-        Affine::from_rows([0, 1, 2].map(|r| [m[r][0], m[r][1], m[r][2], m[r][3]])).unwrap();
+    let world_from_pixel = common::affine_of(&json["world_from_pixel"]);
 
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap()));
     let mut reader = decoder.read_info().unwrap();

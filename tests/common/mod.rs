@@ -176,3 +176,22 @@ pub fn flip_axis<T: Copy + Default>(values: &[T], shape: [usize; 3], axis: usize
     }
     flipped
 }
+
+/// A 4x4 affine written as JSON rows (a sidecar's `world_from_pixel`),
+/// whose last row must be 0 0 0 1.
+pub fn affine_of(json: &serde_json::Value) -> Affine {
+    let m: Vec<Vec<f64>> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(m[3], [0.0, 0.0, 0.0, 1.0]);
+    Affine::from_rows([0, 1, 2].map(|r| [m[r][0], m[r][1], m[r][2], m[r][3]])).unwrap()
+}
