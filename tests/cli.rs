@@ -214,6 +214,8 @@ fn edges_cli_writes_a_mask_with_the_input_geometry_and_a_sidecar() {
             .unwrap();
     assert_eq!(sidecar["params"]["sigma_mm"], 2.0);
     assert_eq!(sidecar["params"]["detector"], "canny");
+    // Whether the window plots a histogram is no parameter of the edges.
+    assert!(sidecar["params"].get("plot_histogram").is_none());
     assert_eq!(sidecar["edge_voxels"], edge_count);
     assert!(sidecar["slices"].as_str().unwrap().contains("axis k"));
     assert_eq!(sidecar["rasview_version"], env!("CARGO_PKG_VERSION"));

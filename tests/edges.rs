@@ -610,3 +610,53 @@ fn slice_mode_hands_out_the_cursor_slice_first() {
         partials.len()
     );
 }
+
+#[test]
+fn the_plot_histogram_is_optional_and_changes_no_edge() {
+    let mut rng = Rng::new(5);
+    let shape = [40, 36, 1];
+    let values = random_volume(&mut rng, shape);
+    for thresholds in [ThresholdKind::Quantile, ThresholdKind::Absolute] {
+        let run = |plot_histogram: bool| {
+            let params = EdgeParams {
+                mode: Mode::Slices(Plane::Axial),
+                thresholds,
+                low: if thresholds == ThresholdKind::Absolute {
+                    0.5
+                } else {
+                    0.8
+                },
+                high: if thresholds == ThresholdKind::Absolute {
+                    1.0
+                } else {
+                    0.9
+                },
+                plot_histogram,
+                ..EdgeParams::default()
+            };
+            edges::detect(
+                &values,
+                shape,
+                [1.0; 3],
+                Some(2),
+                &params,
+                None,
+                &Control::none(),
+            )
+            .unwrap()
+        };
+        let (plotted, unplotted) = (run(true), run(false));
+        let h = plotted
+            .magnitude_histogram
+            .as_ref()
+            .expect("a histogram when asked for");
+        assert!(h.counts.iter().sum::<u64>() > 100, "{thresholds:?}: {h:?}");
+        assert_eq!(unplotted.magnitude_histogram, None, "{thresholds:?}");
+        assert!(mask(&plotted).iter().any(|&m| m != 0), "{thresholds:?}");
+        assert_eq!(mask(&plotted), mask(&unplotted), "{thresholds:?}");
+        assert_eq!(
+            (plotted.low_abs, plotted.high_abs),
+            (unplotted.low_abs, unplotted.high_abs)
+        );
+    }
+}

@@ -100,6 +100,8 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
         thresholds: args.thresholds,
         low: args.low,
         high: args.high,
+        // Nothing here draws it.
+        plot_histogram: false,
         ..EdgeParams::default()
     };
     check_params(&params)?;

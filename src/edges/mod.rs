@@ -59,6 +59,16 @@ pub struct EdgeParams {
     pub thresholds: ThresholdKind,
     pub low: f64,
     pub high: f64,
+    /// Also histogram the gradient magnitude for the window's plot (an
+    /// extra pass over every voxel that the CLI and every slice but the
+    /// first in slice mode would throw away). Not a parameter of the edges
+    /// themselves, so not written to the sidecar.
+    #[serde(skip, default = "plot_by_default")]
+    pub plot_histogram: bool,
+}
+
+fn plot_by_default() -> bool {
+    true
 }
 
 impl Default for EdgeParams {
@@ -72,6 +82,7 @@ impl Default for EdgeParams {
             thresholds: ThresholdKind::Quantile,
             low: 0.8,
             high: 0.9,
+            plot_histogram: true,
         }
     }
 }
@@ -249,7 +260,12 @@ pub fn detect_slices(
         is_stale: control.is_stale,
         progress: &|_| {},
     };
-    let one = |s: usize| -> Result<(usize, EdgeResult), Cancelled> {
+    // Only the first slice's histogram is kept (see below).
+    let unplotted = EdgeParams {
+        plot_histogram: false,
+        ..*params
+    };
+    let one = |s: usize, params: &EdgeParams| -> Result<(usize, EdgeResult), Cancelled> {
         let part = extract(values, shape, axis, s);
         let mask = considered.map(|c| extract(c, shape, axis, s));
         Ok((
@@ -278,7 +294,7 @@ pub fn detect_slices(
     let Some((&first, rest)) = order.split_first() else {
         return Ok(result);
     };
-    let (s, first_result) = one(first)?;
+    let (s, first_result) = one(first, params)?;
     // Thresholds differ slice by slice; the first slice's (the cursor's, in
     // the window) are the ones reported, with its magnitude histogram.
     result.low_abs = first_result.low_abs;
@@ -292,7 +308,7 @@ pub fn detect_slices(
         control.check()?;
         let parts: Vec<(usize, EdgeResult)> = chunk
             .par_iter()
-            .map(|&s| one(s))
+            .map(|&s| one(s, &unplotted))
             .collect::<Result<_, _>>()?;
         for (s, part) in parts {
             store(&mut result, s, part.map);
@@ -349,8 +365,10 @@ fn detect_block(
                     .zip(c)
                     .for_each(|(m, &c)| *m = if c { *m } else { 0.0 });
             }
-            let magnitude_histogram =
-                threshold::summarise(&magnitude, |_, m| m > 0.0, &[], PLOT_BINS).histogram;
+            let magnitude_histogram = params
+                .plot_histogram
+                .then(|| threshold::summarise(&magnitude, |_, m| m > 0.0, &[], PLOT_BINS).histogram)
+                .flatten();
             EdgeResult {
                 magnitude_histogram,
                 map: EdgeMap::Magnitude(magnitude),
@@ -370,8 +388,13 @@ fn detect_block(
                 ThresholdKind::Absolute => &[],
                 ThresholdKind::Quantile => &[params.low, params.high],
             };
-            let summary =
-                threshold::summarise(&magnitude, |n, m| m > 0.0 && keep(n), quantiles, PLOT_BINS);
+            // With absolute thresholds and no plot, no pass at all.
+            let bins = if params.plot_histogram { PLOT_BINS } else { 0 };
+            let summary = if quantiles.is_empty() && bins == 0 {
+                threshold::Summary::default()
+            } else {
+                threshold::summarise(&magnitude, |n, m| m > 0.0 && keep(n), quantiles, bins)
+            };
             let resolved = match params.thresholds {
                 ThresholdKind::Absolute => Some(vec![params.low as f32, params.high as f32]),
                 ThresholdKind::Quantile => summary.quantiles,
