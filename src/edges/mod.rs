@@ -367,7 +367,7 @@ fn detect_block(
             }
             let magnitude_histogram = params
                 .plot_histogram
-                .then(|| threshold::summarise(&magnitude, |_, m| m > 0.0, &[], PLOT_BINS).histogram)
+                .then(|| threshold::summarise_positive(&magnitude, |_, _| true, &[], PLOT_BINS).histogram)
                 .flatten();
             EdgeResult {
                 magnitude_histogram,
@@ -393,7 +393,7 @@ fn detect_block(
             let summary = if quantiles.is_empty() && bins == 0 {
                 threshold::Summary::default()
             } else {
-                threshold::summarise(&magnitude, |n, m| m > 0.0 && keep(n), quantiles, bins)
+                threshold::summarise_positive(&magnitude, |n, _| keep(n), quantiles, bins)
             };
             let resolved = match params.thresholds {
                 ThresholdKind::Absolute => Some(vec![params.low as f32, params.high as f32]),

@@ -72,6 +72,29 @@ pub fn summarise(
     qs: &[f64],
     bins: usize,
 ) -> Summary {
+    summarise_above(values, f32::NEG_INFINITY, keep, qs, bins)
+}
+
+/// As [`summarise`], of the positive values that `keep` admits (a gradient
+/// magnitude's, say): runs of values at or below zero (an image's
+/// background) are passed over a group at a time.
+pub fn summarise_positive(
+    values: &[f32],
+    keep: impl Fn(usize, f32) -> bool + Sync,
+    qs: &[f64],
+    bins: usize,
+) -> Summary {
+    summarise_above(values, 0.0, |n, v| v > 0.0 && keep(n, v), qs, bins)
+}
+
+/// [`summarise`] when `keep` admits no value at or below `floor`.
+fn summarise_above(
+    values: &[f32],
+    floor: f32,
+    keep: impl Fn(usize, f32) -> bool + Sync,
+    qs: &[f64],
+    bins: usize,
+) -> Summary {
     let admitted = |n: usize, v: f32| v.is_finite() && keep(n, v);
     let chunk_len = (values.len() / (4 * rayon::current_num_threads())).max(1 << 14);
     // Pass 1: how many admitted values share each key prefix, and the largest.
@@ -82,13 +105,28 @@ pub fn summarise(
             let mut h = vec![0u32; BINS];
             let mut largest = 0u32;
             let first = c * chunk_len;
-            for (o, &v) in chunk.iter().enumerate() {
-                if admitted(first + o, v) {
-                    let key = order_key(v);
-                    largest = largest.max(key);
-                    h[(key >> SHIFT) as usize] += 1;
+            let mut count = |part: &[f32], start: usize| {
+                for (o, &v) in part.iter().enumerate() {
+                    if admitted(start + o, v) {
+                        let key = order_key(v);
+                        largest = largest.max(key);
+                        h[(key >> SHIFT) as usize] += 1;
+                    }
+                }
+            };
+            let mut groups = chunk.chunks_exact(GROUP);
+            for (g, group) in (&mut groups).enumerate() {
+                // One vectorised test skips a group with nothing above the floor.
+                let mut any = false;
+                for &v in group {
+                    any |= v > floor;
+                }
+                if any {
+                    count(group, first + g * GROUP);
                 }
             }
+            let tail = chunk.len() - groups.remainder().len();
+            count(groups.remainder(), first + tail);
             (h, largest)
         })
         .reduce(
@@ -128,25 +166,39 @@ pub fn summarise(
         };
     }
     // Pass 2: the members of the wanted bins.
+    let prefilter = Prefilter::new(&wanted);
+    let gather = |part: &[f32], start: usize, m: &mut [Vec<u32>]| {
+        for (o, &v) in part.iter().enumerate() {
+            if !prefilter.may_hold(v) || !admitted(start + o, v) {
+                continue;
+            }
+            let key = order_key(v);
+            if let Some(w) = wanted.iter().position(|&w| w == key >> SHIFT) {
+                m[w].push(key);
+            }
+        }
+    };
     let mut members = values
         .par_chunks(chunk_len)
         .enumerate()
         .map(|(c, chunk)| {
             let mut m = vec![Vec::new(); wanted.len()];
             let first = c * chunk_len;
-            let (lowest, highest) = (wanted[0], wanted[wanted.len() - 1]);
-            for (o, &v) in chunk.iter().enumerate() {
-                let key = order_key(v);
-                let bin = key >> SHIFT;
-                // Most values lie outside the wanted bins' span: one range
-                // test, then the admission test and a look among a handful.
-                if bin < lowest || bin > highest || !admitted(first + o, v) {
-                    continue;
+            let mut groups = chunk.chunks_exact(GROUP);
+            for (g, group) in (&mut groups).enumerate() {
+                // Most groups hold no member: one test of the whole group,
+                // which vectorises, and a look at each value only in the
+                // others (measured 6x faster than a test per value).
+                let mut any = false;
+                for &v in group {
+                    any |= prefilter.may_hold(v);
                 }
-                if let Some(w) = wanted.iter().position(|&w| w == bin) {
-                    m[w].push(key);
+                if any {
+                    gather(group, first + g * GROUP, &mut m);
                 }
             }
+            let tail = chunk.len() - groups.remainder().len();
+            gather(groups.remainder(), first + tail, &mut m);
             m
         })
         .reduce(
@@ -204,6 +256,47 @@ fn plot_bins(prefixes: &[u32], largest: u32, bins: usize) -> Histogram {
         }
     }
     Histogram { counts, edges }
+}
+
+/// Values tested together in pass 2 before any is looked at alone.
+const GROUP: usize = 8;
+
+/// A float test that holds for every finite value in the wanted bins (and
+/// may hold for a few others, which the exact test then drops): two value
+/// ranges, compared as floats because that vectorises where unsigned order
+/// keys do not (SSE2).
+struct Prefilter {
+    ranges: [(f32, f32); 2],
+}
+
+impl Prefilter {
+    /// The first and last wanted bin (sorted); with more, one range spans them all.
+    fn new(wanted: &[u32]) -> Self {
+        let range = |from: u32, to: u32| {
+            // Both ends included: -0.0 sits in the bin below +0.0 by order
+            // key, but compares equal to +0.0 as a float.
+            let lo = from_order_key(from << SHIFT);
+            let hi = if to as usize + 1 == BINS {
+                f32::INFINITY
+            } else {
+                from_order_key((to + 1) << SHIFT)
+            };
+            (lo, hi)
+        };
+        let (first, last) = (wanted[0], wanted[wanted.len() - 1]);
+        let ranges = if wanted.len() <= 2 {
+            [range(first, first), range(last, last)]
+        } else {
+            [range(first, last); 2]
+        };
+        Prefilter { ranges }
+    }
+
+    #[inline(always)]
+    fn may_hold(&self, v: f32) -> bool {
+        let [(a, b), (c, d)] = self.ranges;
+        ((v >= a) & (v <= b)) | ((v >= c) & (v <= d))
+    }
 }
 
 /// Bins of the first pass: one per top-14-bit prefix of the order key (sign,
