@@ -367,7 +367,9 @@ fn detect_block(
             }
             let magnitude_histogram = params
                 .plot_histogram
-                .then(|| threshold::summarise_positive(&magnitude, |_, _| true, &[], PLOT_BINS).histogram)
+                .then(|| {
+                    threshold::summarise_positive(&magnitude, |_, _| true, &[], PLOT_BINS).histogram
+                })
                 .flatten();
             EdgeResult {
                 magnitude_histogram,
