@@ -105,6 +105,55 @@ pub fn smooth_known(
     Ok(data)
 }
 
+/// Outputs summed together, in registers across the taps.
+const LANES: usize = 16;
+
+/// `out[x] = taps[r] * centres[x] + sum over t of taps[r + t] * (left + right)`
+/// where `pair(t, x)` gives the runs starting at the values `t` before and
+/// after output `x`: a symmetric kernel folded, so each pair of taps costs
+/// one multiplication (13 operations an output for 9 taps instead of 17;
+/// the smoothing is bound by them). Each output adds its terms in the
+/// same order whatever the block it falls in.
+#[inline(always)]
+fn folded<'a>(
+    out: &mut [f32],
+    centres: &[f32],
+    taps: &[f32],
+    pair: impl Fn(usize, usize) -> (&'a [f32], &'a [f32]),
+) {
+    let radius = taps.len() / 2;
+    let half = &taps[radius..];
+    let len = out.len();
+    let mut blocks = out.chunks_exact_mut(LANES);
+    for (b, block) in (&mut blocks).enumerate() {
+        let at = b * LANES;
+        let centre = &centres[at..at + LANES];
+        let mut sum = [0f32; LANES];
+        for l in 0..LANES {
+            sum[l] = half[0] * centre[l];
+        }
+        for (t, &w) in half.iter().enumerate().skip(1) {
+            let (left, right) = pair(t, at);
+            let (left, right) = (&left[..LANES], &right[..LANES]);
+            for l in 0..LANES {
+                sum[l] += w * (left[l] + right[l]);
+            }
+        }
+        block.copy_from_slice(&sum);
+    }
+    let rest = blocks.into_remainder();
+    let done = len - rest.len();
+    for (x, o) in rest.iter_mut().enumerate() {
+        let x = done + x;
+        let mut sum = half[0] * centres[x];
+        for (t, &w) in half.iter().enumerate().skip(1) {
+            let (left, right) = pair(t, x);
+            sum += w * (left[0] + right[0]);
+        }
+        *o = sum;
+    }
+}
+
 /// `dst = src * taps` along one axis. With `renormalise`, each output is
 /// divided by the sum of the taps that fell inside the volume.
 fn convolve_axis(
@@ -146,21 +195,12 @@ fn convolve_axis(
                     sum * inside[i]
                 };
                 if nx > 2 * radius {
-                    // Interior: every tap inside, no bounds to test. One
-                    // axpy per tap over the whole run, so the loop runs
-                    // across outputs and vectorises; each output still sums
-                    // its taps in order, so the values are those of a dot
-                    // product per voxel.
-                    let len = nx - 2 * radius;
+                    // Interior: every tap inside, no bounds to test.
                     let out = &mut row[radius..nx - radius];
-                    for (o, &s) in out.iter_mut().zip(&src_row[..len]) {
-                        *o = taps[0] * s;
-                    }
-                    for (t, &w) in taps.iter().enumerate().skip(1) {
-                        for (o, &s) in out.iter_mut().zip(&src_row[t..t + len]) {
-                            *o += w * s;
-                        }
-                    }
+                    let centres = &src_row[radius..nx - radius];
+                    folded(out, centres, taps, |t, at| {
+                        (&src_row[at + radius - t..], &src_row[at + radius + t..])
+                    });
                     for i in (0..radius).chain(nx - radius..nx) {
                         row[i] = edge(i);
                     }
@@ -173,9 +213,25 @@ fn convolve_axis(
             _ => {
                 // Whole rows at a time: an axpy per tap, which vectorises.
                 let position = if axis == 1 { j } else { k };
-                row.fill(0.0);
                 let lo = radius.saturating_sub(position);
                 let hi = (radius + n - position).min(taps.len());
+                let line = |p: usize| {
+                    let start = if axis == 1 {
+                        k * slab + p * nx
+                    } else {
+                        p * slab + j * nx
+                    };
+                    &src[start..start + nx]
+                };
+                if lo == 0 && hi == taps.len() {
+                    // Every tap inside: the same fold as along i, whole lines
+                    // at a time.
+                    folded(row, line(position), taps, |t, at| {
+                        (&line(position - t)[at..], &line(position + t)[at..])
+                    });
+                    return Ok(());
+                }
+                row.fill(0.0);
                 for (t, &w) in taps.iter().enumerate().take(hi).skip(lo) {
                     let p = position + t - radius;
                     let start = if axis == 1 {
