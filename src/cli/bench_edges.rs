@@ -223,46 +223,65 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
         ..EdgeParams::default()
     };
     let threads = rayon::current_num_threads();
-    let quantile_run = time_2d(&slice, n, &params, repeat_2d)?;
-    println!(
-        "{:<60} {:>8.4} s",
-        format!("rasview ({threads} threads, quantile thresholds)"),
-        quantile_run.seconds
-    );
-    println!("  {}", phase_breakdown(&quantile_run.phase_ends));
     // The window also plots the gradient's histogram, from the same passes.
     let plotted = EdgeParams {
         plot_histogram: true,
         ..params
     };
-    let plotted_run = time_2d(&slice, n, &plotted, repeat_2d)?;
-    println!(
-        "{:<60} {:>8.4} s",
-        format!("rasview ({threads} threads, quantiles and the window's plot)"),
-        plotted_run.seconds
-    );
-    println!("  {}", phase_breakdown(&plotted_run.phase_ends));
     // OpenCV is handed its thresholds (the matched ones are found before its
-    // clock starts): rasview likewise, at the values its quantiles gave,
-    // as `rasview edges --thresholds absolute` runs.
+    // clock starts): rasview likewise, at the values its quantiles give, as
+    // `rasview edges --thresholds absolute` runs.
+    let probe = edges::detect(
+        &slice,
+        [n, n, 1],
+        [1.0; 3],
+        Some(2),
+        &params,
+        None,
+        &Control::none(),
+    )
+    .map_err(|_| anyhow::anyhow!("cancelled"))?;
     let given = EdgeParams {
         thresholds: ThresholdKind::Absolute,
-        low: quantile_run.thresholds[0] as f64,
-        high: quantile_run.thresholds[1] as f64,
+        low: probe.low_abs.unwrap_or(f32::INFINITY) as f64,
+        high: probe.high_abs.unwrap_or(f32::INFINITY) as f64,
         ..params
     };
-    let given_run = time_2d(&slice, n, &given, repeat_2d)?;
-    println!(
-        "{:<60} {:>8.4} s  ({} edge pixels, as with quantiles: {})",
-        format!(
-            "rasview ({threads} threads, given thresholds {:.2} / {:.2})",
-            given.low, given.high
+    let [quantile_run, plotted_run, given_run] =
+        time_2d(&slice, n, [params, plotted, given], repeat_2d)?;
+    let lines = [
+        (
+            format!("rasview ({threads} threads, quantile thresholds)"),
+            &quantile_run,
         ),
-        given_run.seconds,
-        given_run.edges(),
-        given_run.mask == quantile_run.mask && plotted_run.mask == quantile_run.mask
+        (
+            format!("rasview ({threads} threads, quantiles and the window's plot)"),
+            &plotted_run,
+        ),
+        (
+            format!(
+                "rasview ({threads} threads, given thresholds {:.2} / {:.2})",
+                given.low, given.high
+            ),
+            &given_run,
+        ),
+    ];
+    for (name, run) in lines {
+        println!(
+            "{name:<60} {:>9.5} s  ({} edge pixels)",
+            run.seconds,
+            run.edges()
+        );
+        println!("  {}", phase_breakdown(&run.phase_ends));
+    }
+    println!(
+        "  the three masks are {}",
+        if given_run.mask == quantile_run.mask && plotted_run.mask == quantile_run.mask {
+            "the same"
+        } else {
+            "NOT the same"
+        }
     );
-    println!("  {}", phase_breakdown(&given_run.phase_ends));
     let mask = quantile_run.mask;
     let npy = scratch.join("slice.npy");
     let ours = scratch.join("ours.npy");
@@ -280,24 +299,27 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
         repeat_2d.to_string(),
         ours.display().to_string(),
     ]);
-    println!("(OpenCV beside rasview with given thresholds; scikit-image, which finds its quantiles itself, beside rasview with quantiles)");
+    // OpenCV beside both; scikit-image, which finds its quantiles itself,
+    // beside rasview with quantiles.
     print_peers_by(&peers, |name| {
         if name.starts_with("OpenCV") {
-            given_run.seconds
+            vec![
+                ("given thresholds", given_run.seconds),
+                ("quantiles", quantile_run.seconds),
+            ]
         } else {
-            quantile_run.seconds
+            vec![("", quantile_run.seconds)]
         }
     });
     Ok(())
 }
 
-/// The fastest of `repeat` 2D runs, when each of its phases ended, its mask
-/// and the thresholds it used.
+/// The fastest of `repeat` 2D runs of one setting, when each of its
+/// phases ended, and its mask.
 struct Run2d {
     seconds: f64,
     phase_ends: [u64; PHASES.len()],
     mask: Vec<u8>,
-    thresholds: [f32; 2],
 }
 
 impl Run2d {
@@ -306,43 +328,47 @@ impl Run2d {
     }
 }
 
-fn time_2d(slice: &[f32], n: usize, params: &EdgeParams, repeat: usize) -> Result<Run2d> {
-    // Each run also records when each phase ends, from the detector's own
-    // progress marks (six relaxed stores a run), kept for the fastest run.
-    let mut run = Run2d {
+/// Times each setting `repeat` times, taking turns, so that a slow spell
+/// of the machine falls on all of them alike.
+fn time_2d<const K: usize>(
+    slice: &[f32],
+    n: usize,
+    settings: [EdgeParams; K],
+    repeat: usize,
+) -> Result<[Run2d; K]> {
+    let mut runs = settings.map(|_| Run2d {
         seconds: f64::INFINITY,
         phase_ends: [0; PHASES.len()],
         mask: Vec::new(),
-        thresholds: [f32::NAN; 2],
-    };
+    });
     for _ in 0..repeat {
-        let ends: [AtomicU64; PHASES.len()] = Default::default();
-        let t = Instant::now();
-        let progress = |fraction: f32| {
-            if let Some(p) = PHASES.iter().position(|(mark, _)| *mark == fraction) {
-                ends[p].store(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        for (params, run) in settings.iter().zip(&mut runs) {
+            // Each run also records when each phase ends, from the
+            // detector's own progress marks (six relaxed stores a run).
+            let ends: [AtomicU64; PHASES.len()] = Default::default();
+            let t = Instant::now();
+            let progress = |fraction: f32| {
+                if let Some(p) = PHASES.iter().position(|(mark, _)| *mark == fraction) {
+                    ends[p].store(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                }
+            };
+            let control = Control {
+                is_stale: &|| false,
+                progress: &progress,
+            };
+            let r = edges::detect(slice, [n, n, 1], [1.0; 3], Some(2), params, None, &control)
+                .map_err(|_| anyhow::anyhow!("cancelled"))?;
+            let elapsed = t.elapsed().as_secs_f64();
+            if elapsed < run.seconds {
+                run.seconds = elapsed;
+                run.phase_ends = ends.map(AtomicU64::into_inner);
             }
-        };
-        let control = Control {
-            is_stale: &|| false,
-            progress: &progress,
-        };
-        let r = edges::detect(slice, [n, n, 1], [1.0; 3], Some(2), params, None, &control)
-            .map_err(|_| anyhow::anyhow!("cancelled"))?;
-        let elapsed = t.elapsed().as_secs_f64();
-        if elapsed < run.seconds {
-            run.seconds = elapsed;
-            run.phase_ends = ends.map(AtomicU64::into_inner);
-        }
-        run.thresholds = [
-            r.low_abs.unwrap_or(f32::NAN),
-            r.high_abs.unwrap_or(f32::NAN),
-        ];
-        if let EdgeMap::Mask(m) = r.map {
-            run.mask = m;
+            if let EdgeMap::Mask(m) = r.map {
+                run.mask = m;
+            }
         }
     }
-    Ok(run)
+    Ok(runs)
 }
 
 /// Canny's progress marks and the phase that ends at each (see
@@ -370,11 +396,12 @@ fn phase_breakdown(ends: &[u64; PHASES.len()]) -> String {
 }
 
 fn print_peers(lines: &[String], ours: f64) {
-    print_peers_by(lines, |_| ours)
+    print_peers_by(lines, |_| vec![("", ours)])
 }
 
-/// As [`print_peers`], each peer beside the rasview figure `ours` names for it.
-fn print_peers_by(lines: &[String], ours: impl Fn(&str) -> f64) {
+/// As [`print_peers`], each peer beside the rasview figures `ours` names
+/// for it (each with a label, or none).
+fn print_peers_by(lines: &[String], ours: impl Fn(&str) -> Vec<(&'static str, f64)>) {
     if lines.is_empty() {
         println!("(no peers: python3 with SimpleITK / OpenCV / scikit-image not found)");
     }
@@ -383,14 +410,24 @@ fn print_peers_by(lines: &[String], ours: impl Fn(&str) -> f64) {
             .rsplit_once(' ')
             .and_then(|(name, s)| s.parse::<f64>().ok().map(|s| (name, s)))
         {
-            Some((name, s)) if s >= ours(name) => println!(
-                "{name:<60} {s:>8.4} s  (rasview is {:.1}x faster)",
-                s / ours(name)
-            ),
-            Some((name, s)) => println!(
-                "{name:<60} {s:>8.4} s  (rasview takes {:.1}x as long)",
-                ours(name) / s
-            ),
+            Some((name, theirs)) => {
+                let parts: Vec<String> = ours(name)
+                    .into_iter()
+                    .map(|(label, ours)| {
+                        let words = if theirs >= ours {
+                            format!("rasview is {:.1}x faster", theirs / ours)
+                        } else {
+                            format!("rasview takes {:.1}x as long", ours / theirs)
+                        };
+                        if label.is_empty() {
+                            words
+                        } else {
+                            format!("{label}: {words}")
+                        }
+                    })
+                    .collect();
+                println!("{name:<60} {theirs:>9.5} s  ({})", parts.join("; "));
+            }
             None => println!("{line}"),
         }
     }
