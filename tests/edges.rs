@@ -17,6 +17,25 @@ fn mask(result: &edges::EdgeResult) -> &[u8] {
     }
 }
 
+/// A detector run with 1 mm voxels, no mask, never cancelled.
+fn run_plain(
+    values: &[f32],
+    shape: [usize; 3],
+    slice_axis: Option<usize>,
+    params: &EdgeParams,
+) -> edges::EdgeResult {
+    edges::detect(
+        values,
+        shape,
+        [1.0; 3],
+        slice_axis,
+        params,
+        None,
+        &Control::none(),
+    )
+    .unwrap()
+}
+
 /// Smooth random blobs: edges with structure, not salt and pepper.
 fn random_volume(rng: &mut Rng, shape: [usize; 3]) -> Vec<f32> {
     let centres: Vec<([f64; 3], f64, f64)> = (0..6)
@@ -449,16 +468,7 @@ fn missing_values_never_spread_and_flat_images_have_no_edges() {
     }
     let hole = 25 + 30 * (25 + 30 * 6);
     values[hole] = f32::NAN;
-    let result = edges::detect(
-        &values,
-        shape,
-        [1.0; 3],
-        None,
-        &EdgeParams::default(),
-        None,
-        &Control::none(),
-    )
-    .unwrap();
+    let result = run_plain(&values, shape, None, &EdgeParams::default());
     let m = mask(&result);
     assert_eq!(m[hole], 0);
     // No edge anywhere near the hole: it is missing, not a step.
@@ -593,16 +603,7 @@ fn slice_mode_hands_out_the_cursor_slice_first() {
         first[cursor_slice * slab..(cursor_slice + 1) * slab],
         mask(&full)[cursor_slice * slab..(cursor_slice + 1) * slab]
     );
-    let plain = edges::detect(
-        &values,
-        shape,
-        [1.0; 3],
-        Some(2),
-        &params,
-        None,
-        &Control::none(),
-    )
-    .unwrap();
+    let plain = run_plain(&values, shape, Some(2), &params);
     assert_eq!(mask(&plain), mask(&full));
     assert!(
         partials.len() >= 2 && partials.len() <= 10,
@@ -634,16 +635,7 @@ fn the_plot_histogram_is_optional_and_changes_no_edge() {
                 plot_histogram,
                 ..EdgeParams::default()
             };
-            edges::detect(
-                &values,
-                shape,
-                [1.0; 3],
-                Some(2),
-                &params,
-                None,
-                &Control::none(),
-            )
-            .unwrap()
+            run_plain(&values, shape, Some(2), &params)
         };
         let (plotted, unplotted) = (run(true), run(false));
         let h = plotted

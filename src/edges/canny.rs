@@ -3,7 +3,7 @@
 //! last step, is in `hysteresis`.
 
 use super::control::{Cancelled, Control};
-use super::field::{try_for_each_row, zeroed, Layout};
+use super::field::{try_for_each_row, zeroed, Layout, GROUP};
 use super::gradient::{gradient_at, interior, norm, Stencil};
 use crate::render::resample::{trilinear_cell, trilinear_clamped};
 
@@ -106,7 +106,6 @@ impl Run<'_> {
         // A block at a time, its candidates listed in a buffer on the stack
         // (a buffer per row, allocated, cost more than the listing).
         const BLOCK: usize = 256;
-        const GROUP: usize = 8;
         let (magnitude, low) = (self.magnitude, self.low);
         let is_candidate = |m: f32| (m > 0.0) & (m >= low);
         let mut candidates = [0u16; BLOCK];

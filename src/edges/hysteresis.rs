@@ -11,14 +11,11 @@
 //! lie across a border, where the second spread starts.
 
 use super::control::{Cancelled, Control};
-use super::field::Layout;
+use super::field::{Layout, GROUP};
 use rayon::prelude::*;
 
 const CANDIDATE: u8 = 1;
 const EDGE: u8 = 2;
-
-/// Voxels tested together for a strong candidate before any is looked at alone.
-const GROUP: usize = 8;
 
 /// Bands smaller than this many voxels cost more to start than they save.
 const VOXELS_PER_BAND: usize = 32_768;

@@ -2,6 +2,7 @@
 //! the plot from the same passes: a histogram pass finds the bin that holds
 //! each rank, a second pass selects within that bin.
 
+use super::field::GROUP;
 use rayon::prelude::*;
 
 /// Thresholds as numbers, or as quantiles of the values considered.
@@ -257,9 +258,6 @@ fn plot_bins(prefixes: &[u32], largest: u32, bins: usize) -> Histogram {
     }
     Histogram { counts, edges }
 }
-
-/// Values tested together in pass 2 before any is looked at alone.
-const GROUP: usize = 8;
 
 /// A float test that holds for every finite value in the wanted bins (and
 /// may hold for a few others, which the exact test then drops): two value
