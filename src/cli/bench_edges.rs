@@ -49,14 +49,16 @@ else:
     img = np.load(path)
     try:
         import cv2
-        def run(low, high):
+        def blur():
             u8 = cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
-            return cv2.Canny(cv2.GaussianBlur(u8, (0, 0), 1.0), low, high)
+            return cv2.GaussianBlur(u8, (0, 0), 1.0)
+        def run(low, high):
+            return cv2.Canny(blur(), low, high)
         print("OpenCV GaussianBlur + Canny (uint8, thresholds 50 / 100)", best(lambda: run(50, 100))[0])
         # The same selectivity as rasview's default: thresholds at the 0.8
         # and 0.9 quantiles of OpenCV's own non-zero gradient (L1 Sobel of
         # the blurred slice), found before the clock starts.
-        blurred = cv2.GaussianBlur(cv2.normalize(img, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8), (0, 0), 1.0)
+        blurred = blur()
         l1 = np.abs(cv2.Sobel(blurred, cv2.CV_32F, 1, 0)) + np.abs(cv2.Sobel(blurred, cv2.CV_32F, 0, 1))
         lo, hi = np.quantile(l1[l1 > 0], [0.8, 0.9])
         print("OpenCV GaussianBlur + Canny (uint8, thresholds at quantiles 0.8 / 0.9: %.0f / %.0f)" % (lo, hi), best(lambda: run(lo, hi))[0])

@@ -3,7 +3,7 @@
 //! last step, is in `hysteresis`.
 
 use super::control::{Cancelled, Control};
-use super::field::{try_for_each_row, zeroed, Layout, GROUP};
+use super::field::{for_groups_where, try_for_each_row, zeroed, Layout};
 use super::gradient::{gradient_at, interior, norm, Stencil};
 use crate::render::resample::{trilinear_cell, trilinear_clamped};
 
@@ -118,27 +118,15 @@ impl Run<'_> {
                     count += usize::from(is_candidate(m));
                 }
             };
-            let mut groups = block.chunks_exact(GROUP);
-            for (g, group) in (&mut groups).enumerate() {
-                // Most groups hold no candidate: one test of the whole
-                // group, which vectorises, before any value is listed.
-                let mut any = false;
-                for &m in group {
-                    any |= is_candidate(m);
-                }
-                if any {
-                    list(group, g * GROUP);
-                }
-            }
-            let tail = block.len() - groups.remainder().len();
-            list(groups.remainder(), tail);
+            // Most groups hold no candidate and are passed over.
+            for_groups_where(block, 0, is_candidate, &mut list);
             for &o in &candidates[..count] {
                 let o = b * BLOCK + o as usize;
                 let n = self.first + o;
                 let peak = if PLANAR {
-                    self.planar_neighbours(n)
+                    self.neighbours(n, sample_near_planar)
                 } else {
-                    self.neighbours(n)
+                    self.neighbours(n, sample_near)
                 };
                 if let Some((ahead, behind)) = peak {
                     out[o] = is_peak(magnitude[n], ahead, behind);
@@ -148,39 +136,27 @@ impl Run<'_> {
     }
 
     /// The magnitude one step ahead and one behind along the gradient at
-    /// voxel `n`; `None` where there is no gradient.
+    /// voxel `n`, over the first `AXES` axes (2: no third axis, whose
+    /// component would be zero and change nothing), sampled by `sample`;
+    /// `None` where there is no gradient.
     #[inline(always)]
-    fn neighbours(&self, n: usize) -> Option<(f32, f32)> {
-        let g = self.stencil.gradient(self.smoothed, n);
-        let u = [0, 1, 2].map(|a| g[a] * self.inv_h[a]);
-        let largest = u[0].abs().max(u[1].abs()).max(u[2].abs());
+    fn neighbours<const AXES: usize>(
+        &self,
+        n: usize,
+        sample: fn(&[f32], &Stencil, usize, [f32; AXES]) -> f32,
+    ) -> Option<(f32, f32)> {
+        let stencil = self.stencil;
+        let g = stencil.gradient::<AXES>(self.smoothed, n);
+        // In index units.
+        let u: [f32; AXES] = std::array::from_fn(|a| g[a] * self.inv_h[a]);
+        let largest = u.iter().fold(0f32, |m, x| m.max(x.abs()));
         if largest == 0.0 {
             return None;
         }
         let d = u.map(|x| x / largest);
         Some((
-            sample_near(self.magnitude, self.stencil, n, d),
-            sample_near(self.magnitude, self.stencil, n, d.map(|x| -x)),
-        ))
-    }
-
-    /// As [`Run::neighbours`] with no third axis: the same arithmetic on
-    /// the two in-plane components (the third is zero and changes nothing).
-    #[inline(always)]
-    fn planar_neighbours(&self, n: usize) -> Option<(f32, f32)> {
-        let s = self.smoothed;
-        let u = [0, 1].map(|a| {
-            let o = self.stencil.offset[a];
-            (s[n + o] - s[n - o]) * self.stencil.inv_2h[a] * self.inv_h[a]
-        });
-        let largest = u[0].abs().max(u[1].abs());
-        if largest == 0.0 {
-            return None;
-        }
-        let d = u.map(|x| x / largest);
-        Some((
-            sample_near_planar(self.magnitude, self.stencil, n, d),
-            sample_near_planar(self.magnitude, self.stencil, n, d.map(|x| -x)),
+            sample(self.magnitude, stencil, n, d),
+            sample(self.magnitude, stencil, n, d.map(|x| -x)),
         ))
     }
 }

@@ -55,6 +55,32 @@ impl Layout {
 /// in quantiles, non-maximum suppression and hysteresis).
 pub const GROUP: usize = 8;
 
+/// Calls `look(group, index)` on each run of [`GROUP`] values of `values`
+/// in which `may_hold` holds for any (`index`: the run's first value's, with
+/// `values[0]` at `first`), after one test of the whole run, which
+/// vectorises; and on the remainder at the end, untested. `look` tests each
+/// value again itself.
+#[inline(always)]
+pub fn for_groups_where(
+    values: &[f32],
+    first: usize,
+    may_hold: impl Fn(f32) -> bool,
+    mut look: impl FnMut(&[f32], usize),
+) {
+    let mut groups = values.chunks_exact(GROUP);
+    for (g, group) in (&mut groups).enumerate() {
+        let mut any = false;
+        for &v in group {
+            any |= may_hold(v);
+        }
+        if any {
+            look(group, first + g * GROUP);
+        }
+    }
+    let tail = values.len() - groups.remainder().len();
+    look(groups.remainder(), first + tail);
+}
+
 /// About this many voxels per parallel task: rayon's cost per task (a few
 /// microseconds) is then small beside the work, even for one 2D slice whose
 /// rows are short.

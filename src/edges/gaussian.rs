@@ -233,13 +233,7 @@ fn convolve_axis(
                 }
                 row.fill(0.0);
                 for (t, &w) in taps.iter().enumerate().take(hi).skip(lo) {
-                    let p = position + t - radius;
-                    let start = if axis == 1 {
-                        k * slab + p * nx
-                    } else {
-                        p * slab + j * nx
-                    };
-                    for (o, &s) in row.iter_mut().zip(&src[start..start + nx]) {
+                    for (o, &s) in row.iter_mut().zip(line(position + t - radius)) {
                         *o += w * s;
                     }
                 }

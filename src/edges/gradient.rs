@@ -60,10 +60,11 @@ impl Stencil {
         Stencil { offset, inv_2h }
     }
 
-    /// Central differences at an interior voxel of a field without gaps.
-    #[inline]
-    pub fn gradient(&self, s: &[f32], n: usize) -> [f32; 3] {
-        [0, 1, 2].map(|a| (s[n + self.offset[a]] - s[n - self.offset[a]]) * self.inv_2h[a])
+    /// Central differences along the first `AXES` axes at an interior
+    /// voxel of a field without gaps.
+    #[inline(always)]
+    pub fn gradient<const AXES: usize>(&self, s: &[f32], n: usize) -> [f32; AXES] {
+        std::array::from_fn(|a| (s[n + self.offset[a]] - s[n - self.offset[a]]) * self.inv_2h[a])
     }
 }
 

@@ -390,13 +390,10 @@ fn detect_block(
                 ThresholdKind::Absolute => &[],
                 ThresholdKind::Quantile => &[params.low, params.high],
             };
-            // With absolute thresholds and no plot, no pass at all.
+            // With absolute thresholds and no plot it makes no pass at all.
             let bins = if params.plot_histogram { PLOT_BINS } else { 0 };
-            let summary = if quantiles.is_empty() && bins == 0 {
-                threshold::Summary::default()
-            } else {
-                threshold::summarise_positive(&magnitude, |n, _| keep(n), quantiles, bins)
-            };
+            let summary =
+                threshold::summarise_positive(&magnitude, |n, _| keep(n), quantiles, bins);
             let resolved = match params.thresholds {
                 ThresholdKind::Absolute => Some(vec![params.low as f32, params.high as f32]),
                 ThresholdKind::Quantile => summary.quantiles,

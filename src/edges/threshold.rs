@@ -2,7 +2,7 @@
 //! the plot from the same passes: a histogram pass finds the bin that holds
 //! each rank, a second pass selects within that bin.
 
-use super::field::GROUP;
+use super::field::for_groups_where;
 use rayon::prelude::*;
 
 /// Thresholds as numbers, or as quantiles of the values considered.
@@ -62,11 +62,12 @@ pub struct Summary {
 
 /// Exact quantiles (nearest rank) of the finite values that `keep` admits
 /// (given each value's index and the value), and a histogram of them for a
-/// plot, deterministic whatever the number of threads. Pass 1 counts the admitted values by the top bits of their order
-/// key, which also gives the plot its exact counts, and finds the largest;
-/// pass 2 gathers the members of the few bins that hold the wanted ranks,
-/// and an exact selection among them gives each quantile. Two linear passes
-/// (one when no quantile is asked for), no copy of the data.
+/// plot, deterministic whatever the number of threads. Pass 1 counts the
+/// admitted values by the top bits of their order key, which also gives the
+/// plot its exact counts, and finds the largest; pass 2 gathers the members
+/// of the few bins that hold the wanted ranks, and an exact selection among
+/// them gives each quantile. Two linear passes (one when no quantile is
+/// asked for, none when no bins are either), no copy of the data.
 pub fn summarise(
     values: &[f32],
     keep: impl Fn(usize, f32) -> bool + Sync,
@@ -96,6 +97,9 @@ fn summarise_above(
     qs: &[f64],
     bins: usize,
 ) -> Summary {
+    if qs.is_empty() && bins == 0 {
+        return Summary::default();
+    }
     let admitted = |n: usize, v: f32| v.is_finite() && keep(n, v);
     let chunk_len = (values.len() / (4 * rayon::current_num_threads())).max(1 << 14);
     // Pass 1: how many admitted values share each key prefix, and the largest.
@@ -106,7 +110,7 @@ fn summarise_above(
             let mut h = vec![0u32; BINS];
             let mut largest = 0u32;
             let first = c * chunk_len;
-            let mut count = |part: &[f32], start: usize| {
+            let count = |part: &[f32], start: usize| {
                 for (o, &v) in part.iter().enumerate() {
                     if admitted(start + o, v) {
                         let key = order_key(v);
@@ -115,19 +119,8 @@ fn summarise_above(
                     }
                 }
             };
-            let mut groups = chunk.chunks_exact(GROUP);
-            for (g, group) in (&mut groups).enumerate() {
-                // One vectorised test skips a group with nothing above the floor.
-                let mut any = false;
-                for &v in group {
-                    any |= v > floor;
-                }
-                if any {
-                    count(group, first + g * GROUP);
-                }
-            }
-            let tail = chunk.len() - groups.remainder().len();
-            count(groups.remainder(), first + tail);
+            // Groups with nothing above the floor are passed over.
+            for_groups_where(chunk, first, |v| v > floor, count);
             (h, largest)
         })
         .reduce(
@@ -184,22 +177,14 @@ fn summarise_above(
         .enumerate()
         .map(|(c, chunk)| {
             let mut m = vec![Vec::new(); wanted.len()];
-            let first = c * chunk_len;
-            let mut groups = chunk.chunks_exact(GROUP);
-            for (g, group) in (&mut groups).enumerate() {
-                // Most groups hold no member: one test of the whole group,
-                // which vectorises, and a look at each value only in the
-                // others (measured 6x faster than a test per value).
-                let mut any = false;
-                for &v in group {
-                    any |= prefilter.may_hold(v);
-                }
-                if any {
-                    gather(group, first + g * GROUP, &mut m);
-                }
-            }
-            let tail = chunk.len() - groups.remainder().len();
-            gather(groups.remainder(), first + tail, &mut m);
+            // Most groups hold no member: a look at each value only in the
+            // others (measured 6x faster than a test per value).
+            for_groups_where(
+                chunk,
+                c * chunk_len,
+                |v| prefilter.may_hold(v),
+                |part, start| gather(part, start, &mut m),
+            );
             m
         })
         .reduce(
