@@ -24,12 +24,16 @@ fn check(base: &Path, overlay: &Path) -> (i32, Value) {
     (out.status.code().unwrap(), json)
 }
 
+/// The findings' words, joined; every finding must also carry its kind.
 fn findings(json: &Value) -> String {
     json["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| f.as_str().unwrap())
+        .map(|f| {
+            assert!(f["kind"].is_string(), "a finding without a kind: {f}");
+            f["text"].as_str().unwrap()
+        })
         .collect::<Vec<_>>()
         .join(" | ")
 }

@@ -253,10 +253,8 @@ fn make_int16_volume(path: &Path, n: usize) -> Result<()> {
 /// Reslicing and colouring on one core, the work a cursor move costs per view.
 fn bench_render(n: usize, repeat: usize) -> Result<ExitCode> {
     use crate::geometry::{Affine, Grid};
-    use crate::render::{
-        self, Colormap, Convention, DisplaySettings, FrameSource, Interpolation, Plane, ViewSpec,
-        WindowLevel,
-    };
+    use crate::geometry::{Convention, Interpolation, Plane};
+    use crate::render::{self, Colormap, DisplaySettings, FrameSource, ViewSpec, WindowLevel};
     use ndarray::{Array3, ShapeBuilder};
 
     let c = n as f64 / 2.0;

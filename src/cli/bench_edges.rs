@@ -2,8 +2,8 @@
 //! scikit-image (2D) on the same data, in one run, plus the agreement of
 //! the edge maps (boundary F-score with one voxel of tolerance).
 
-use crate::edges::{self, Control, EdgeMap, EdgeParams, Mode, ThresholdKind};
-use crate::render::Plane;
+use crate::edges::{self, Control, EdgeMap, EdgeParams, Mode, Phase, ThresholdKind};
+use crate::geometry::Plane;
 use crate::volume::{self, save, Voxels};
 use anyhow::Result;
 use std::path::Path;
@@ -320,7 +320,7 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
 /// phases ended, and its mask.
 struct Run2d {
     seconds: f64,
-    phase_ends: [u64; PHASES.len()],
+    phase_ends: [u64; Phase::CANNY.len()],
     mask: Vec<u8>,
 }
 
@@ -340,17 +340,17 @@ fn time_2d<const K: usize>(
 ) -> Result<[Run2d; K]> {
     let mut runs = settings.map(|_| Run2d {
         seconds: f64::INFINITY,
-        phase_ends: [0; PHASES.len()],
+        phase_ends: [0; Phase::CANNY.len()],
         mask: Vec::new(),
     });
     for _ in 0..repeat {
         for (params, run) in settings.iter().zip(&mut runs) {
             // Each run also records when each phase ends, from the
             // detector's own progress marks (six relaxed stores a run).
-            let ends: [AtomicU64; PHASES.len()] = Default::default();
+            let ends: [AtomicU64; Phase::CANNY.len()] = Default::default();
             let t = Instant::now();
-            let progress = |fraction: f32| {
-                if let Some(p) = PHASES.iter().position(|(mark, _)| *mark == fraction) {
+            let progress = |phase: Phase, _| {
+                if let Some(p) = Phase::CANNY.iter().position(|&q| q == phase) {
                     ends[p].store(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
                 }
             };
@@ -373,25 +373,18 @@ fn time_2d<const K: usize>(
     Ok(runs)
 }
 
-/// Canny's progress marks and the phase that ends at each (see
-/// `edges::detect_block`).
-const PHASES: [(f32, &str); 6] = [
-    (0.0, "input scan"),
-    (0.3, "smoothing"),
-    (0.5, "gradient"),
-    (0.6, "quantiles"),
-    (0.8, "non-maximum suppression"),
-    (1.0, "hysteresis"),
-];
-
 /// The time of each phase in ms, from when each phase ended (ns).
-fn phase_breakdown(ends: &[u64; PHASES.len()]) -> String {
-    let parts: Vec<String> = PHASES
+fn phase_breakdown(ends: &[u64; Phase::CANNY.len()]) -> String {
+    let parts: Vec<String> = Phase::CANNY
         .iter()
         .enumerate()
-        .map(|(p, (_, name))| {
+        .map(|(p, phase)| {
             let begin = if p == 0 { 0 } else { ends[p - 1] };
-            format!("{name} {:.2}", ends[p].saturating_sub(begin) as f64 / 1e6)
+            format!(
+                "{} {:.2}",
+                phase.name(),
+                ends[p].saturating_sub(begin) as f64 / 1e6
+            )
         })
         .collect();
     format!("phases of its fastest run, ms: {}", parts.join(", "))

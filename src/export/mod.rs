@@ -8,4 +8,5 @@ pub mod provenance;
 pub use on_grid::{compact_voxels, sample_onto};
 pub use provenance::{
     header_like, input_records, json_sidecar_path, refuse_to_overwrite, sha256_of, InputRecord,
+    Sidecar,
 };
