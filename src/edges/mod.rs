@@ -2,15 +2,15 @@
 //! slice by slice), gradient magnitude, difference of Gaussians. Works on
 //! the volume's own voxel grid and spacing; results land on that grid.
 
-pub mod canny;
-pub mod control;
-pub mod dog;
-pub mod field;
-pub mod gaussian;
-pub mod gradient;
-pub mod hysteresis;
+pub(crate) mod canny;
+pub(crate) mod control;
+pub(crate) mod dog;
+pub(crate) mod field;
+pub(crate) mod gaussian;
+pub(crate) mod gradient;
+pub(crate) mod hysteresis;
 pub mod reference;
-pub mod threshold;
+pub(crate) mod threshold;
 
 pub use control::{Cancelled, Control, Phase};
 pub use field::Layout;

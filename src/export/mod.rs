@@ -2,8 +2,8 @@
 //! (parameters, inputs with SHA-256, version), and the rule that no output
 //! ever replaces a file that was read.
 
-pub mod on_grid;
-pub mod provenance;
+pub(crate) mod on_grid;
+pub(crate) mod provenance;
 
 pub use on_grid::{compact_voxels, sample_onto};
 pub use provenance::{

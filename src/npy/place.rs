@@ -179,11 +179,6 @@ pub enum PlacementError {
         expected: Vec<usize>,
         base: [usize; 3],
     },
-    #[error(
-        "--plane, --slice, --transpose and the flips need a 2D array, the array has shape {}",
-        shape_text(shape)
-    )]
-    SliceOptionsOnVolume { shape: Vec<usize> },
     #[error("cannot allocate {count} voxels for the placed array")]
     OutOfMemory { count: usize },
 }

@@ -1,10 +1,10 @@
 //! Overlays made elsewhere: how their geometry compares with the base's, and
 //! whether the array under the header sits on the base's anatomy.
 
-pub mod check;
-pub mod content;
-pub mod findings;
-pub mod values;
+pub(crate) mod check;
+pub(crate) mod content;
+pub(crate) mod findings;
+pub(crate) mod values;
 
 pub use check::{compare_geometry, GeometryCheck};
 pub use content::{check_content, ContentCheck, EdgeReference};

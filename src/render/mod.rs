@@ -1,13 +1,13 @@
 //! Pictures of volumes: views, window/level, colormaps, overlay styles, PNG. The window and `rasview render` both draw through
 //! [`render_view`], so a picture the CLI writes is the picture the window shows.
 
-pub mod colormap;
-pub mod image;
-pub mod layer;
-pub mod overlay_style;
-pub mod scale_bar;
-pub mod view;
-pub mod window;
+pub(crate) mod colormap;
+pub(crate) mod image;
+pub(crate) mod layer;
+pub(crate) mod overlay_style;
+pub(crate) mod scale_bar;
+pub(crate) mod view;
+pub(crate) mod window;
 
 pub use colormap::Colormap;
 pub use image::RgbaImage;
