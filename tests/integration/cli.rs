@@ -1,6 +1,6 @@
 //! The binary as users run it: exit codes, JSON keys, messages.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use std::process::{Command, Output};

@@ -2,7 +2,7 @@
 //! gives the same picture whatever the storage order, and every pixel shows
 //! the value at the world point its `world_from_pixel` names.
 
-mod common;
+use crate::common;
 
 use common::{phantom_label, phantom_labels, rotation_xz, rows};
 use rasview::geometry::{Affine, Grid};

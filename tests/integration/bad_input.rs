@@ -1,7 +1,7 @@
 //! Bad input: every kind gets an error that names the file and the field,
 //! never a panic, never an abort from a giant allocation.
 
-mod common;
+use crate::common;
 
 use rasview::volume::{self, LoadError, LoadOptions};
 use std::io::Write;

@@ -1,7 +1,7 @@
 //! Edge detection: against a slow reference, on world-space phantoms in
 //! oblique anisotropic grids, across datatypes, threads and cancellation.
 
-mod common;
+use crate::common;
 
 use common::{rotation_xz, rows, Rng};
 use rasview::edges::{

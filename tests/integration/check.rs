@@ -2,7 +2,7 @@
 //! aligned; a shifted header, stripped orientation, a (z, y, x) array saved
 //! with identity geometry and swapped axes are each named and exit 3.
 
-mod common;
+use crate::common;
 
 use rasview::volume::{self, save, Voxels};
 use serde_json::Value;

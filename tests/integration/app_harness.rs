@@ -2,7 +2,7 @@
 //! sliders and a bad file, asserting on the viewer's state.
 #![cfg(feature = "gui")]
 
-mod common;
+use crate::common;
 
 use egui::{Event, Modifiers, MouseWheelUnit, PointerButton, Pos2, Vec2};
 use egui_kittest::kittest::Queryable;
