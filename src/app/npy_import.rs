@@ -92,6 +92,7 @@ impl NpyImport {
             scaling: Scaling::IDENTITY,
             voxels: placed.voxels,
             warnings: placed.warnings,
+            files_read: Vec::new(),
         }
     }
 

@@ -564,6 +564,7 @@ mod tests {
             scaling: Scaling::IDENTITY,
             voxels: Voxels::U8((0..n * n * n).map(|v| (v % 251) as u8).collect()),
             warnings: vec![],
+            files_read: Vec::new(),
         }
     }
 

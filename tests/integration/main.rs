@@ -10,6 +10,7 @@ mod cli;
 mod common;
 mod edges;
 mod headless_build;
+mod integrity;
 mod mosaic;
 mod nifti_space;
 mod npy;
