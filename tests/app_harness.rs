@@ -248,7 +248,7 @@ fn a_burst_of_slider_moves_delivers_one_result_the_last() {
     harness.state_mut().viewer.edge_settings.show = true;
     harness.run_steps(2);
     wait_for_edges(&mut harness);
-    let delivered = harness.state().edge_results;
+    let delivered = harness.state().edge_results();
     for sigma in [1.2, 1.4, 1.6, 1.8, 2.0] {
         harness
             .get_by_role_and_label(egui::Role::Slider, "Sigma mm")
@@ -258,7 +258,7 @@ fn a_burst_of_slider_moves_delivers_one_result_the_last() {
     wait_for_edges(&mut harness);
     let app = harness.state();
     assert_eq!(
-        app.edge_results,
+        app.edge_results(),
         delivered + 1,
         "only the newest request delivered a result"
     );
@@ -285,7 +285,7 @@ fn cancel_stops_a_3d_run_and_switching_planes_recomputes_in_slice_mode() {
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
     assert_eq!(
-        harness.state().edge_results,
+        harness.state().edge_results(),
         0,
         "a cancelled run delivers nothing"
     );
