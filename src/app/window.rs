@@ -397,11 +397,10 @@ impl RasviewApp {
                 ui.separator();
                 match self.histogram.of(l.generation) {
                     Some(h) => panels::intensity_histogram(ui, &self.viewer, h),
+                    // No spinner: it would repaint on every frame; the
+                    // counting thread wakes the window when it is done.
                     None if self.histogram.is_counting() => {
-                        ui.horizontal(|ui| {
-                            ui.spinner();
-                            ui.label("counting the intensity histogram");
-                        });
+                        ui.label("Intensity histogram: counting...");
                     }
                     None => {}
                 }
