@@ -12,7 +12,7 @@
 use super::state::Viewer;
 use crate::export::{
     compact_voxels, header_like, input_records, json_sidecar_path, refuse_to_overwrite,
-    sample_onto, InputRecord, Sidecar,
+    sample_onto_reporting, InputRecord, Sidecar,
 };
 use crate::geometry::{Interpolation, Plane};
 use crate::render::{self, scale_bar, FrameSource};
@@ -143,11 +143,13 @@ pub fn export_overlay_reporting(
         render::LayerStyle::Map { .. } => overlay.interpolation,
         _ => Interpolation::Nearest,
     };
-    let values = sample_onto(
+    // Sampling is most of the time before the write.
+    let values = sample_onto_reporting(
         &overlay.frame,
         &overlay.volume.grid,
         &base.grid,
         interpolation,
+        &|done| report(0.3 * done),
     );
     let voxels = compact_voxels(values);
     report(0.3);

@@ -69,7 +69,7 @@ impl Purpose {
 
 /// Shows a dialog and waits for the answer (on the dialog's own thread):
 /// `None` when nothing was chosen. Tests put a stand-in here.
-pub type Backend = Arc<dyn Fn(Purpose) -> Option<Vec<PathBuf>> + Send + Sync>;
+pub type Backend = Arc<dyn Fn(Purpose, Option<PathBuf>) -> Option<Vec<PathBuf>> + Send + Sync>;
 
 /// An answer this quick means no dialog was shown: nobody cancels a
 /// dialog within a fifth of a second.
@@ -82,6 +82,8 @@ type Answer = (Option<Vec<PathBuf>>, Duration);
 pub struct TypedPath {
     pub purpose: Purpose,
     pub text: String,
+    /// Put the keyboard in the field when it first shows.
+    focus: bool,
 }
 
 /// The dialog open now, if any, and the path field when none could be shown.
@@ -89,6 +91,8 @@ pub struct FileDialogs {
     backend: Backend,
     /// The dialog open now; its thread sends the answer and how long it took.
     open: Option<(Purpose, Receiver<Answer>)>,
+    /// Where the last dialog started: a typed path starts there too.
+    folder: Option<PathBuf>,
     pub typed: Option<TypedPath>,
 }
 
@@ -103,24 +107,32 @@ impl FileDialogs {
         FileDialogs {
             backend,
             open: None,
+            folder: None,
             typed: None,
         }
     }
 
-    /// Opens a dialog for `purpose` on a thread of its own; `wake` repaints
-    /// the window when it is answered. One at a time: while one is open,
-    /// another request is ignored (the user is looking at it).
-    pub fn ask(&mut self, purpose: Purpose, wake: impl Fn() + Send + 'static) {
+    /// Opens a dialog for `purpose` on a thread of its own, starting in
+    /// `folder` (the open volume's, say); `wake` repaints the window when it
+    /// is answered. One at a time: while one is open, another request is
+    /// ignored (the user is looking at it).
+    pub fn ask(
+        &mut self,
+        purpose: Purpose,
+        folder: Option<PathBuf>,
+        wake: impl Fn() + Send + 'static,
+    ) {
         if self.open.is_some() {
             return;
         }
+        self.folder = folder.clone();
         let backend = self.backend.clone();
         let (send, receive) = channel();
         let spawned = std::thread::Builder::new()
             .name("rasview-file-dialog".into())
             .spawn(move || {
                 let asked = Instant::now();
-                let chosen = backend(purpose);
+                let chosen = backend(purpose, folder);
                 let _ = send.send((chosen, asked.elapsed()));
                 wake();
             });
@@ -159,10 +171,19 @@ impl FileDialogs {
         }
     }
 
+    /// Offers the path field, filled with the folder the dialog would have
+    /// started in and the name it would have suggested: a relative path
+    /// would land wherever the program happened to start.
     fn offer_field(&mut self, purpose: Purpose) {
+        let folder = self.folder.clone().unwrap_or_default();
+        let text = folder
+            .join(purpose.suggested_name().unwrap_or_default())
+            .display()
+            .to_string();
         self.typed = Some(TypedPath {
             purpose,
-            text: purpose.suggested_name().unwrap_or_default().to_string(),
+            text,
+            focus: true,
         });
     }
 
@@ -174,6 +195,7 @@ impl FileDialogs {
         let mut close = false;
         egui::Window::new(typed.purpose.title())
             .collapsible(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
             .show(ctx, |ui| {
                 ui.label(
                     "No file dialog could be shown here (it needs a desktop portal or zenity). \
@@ -184,6 +206,9 @@ impl FileDialogs {
                     ui.add(egui::TextEdit::singleline(&mut typed.text).desired_width(360.0))
                         .labelled_by(label.id)
                 });
+                if std::mem::take(&mut typed.focus) {
+                    edit.inner.request_focus();
+                }
                 let entered =
                     edit.inner.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 ui.horizontal(|ui| {
@@ -206,11 +231,14 @@ impl FileDialogs {
 }
 
 /// The real dialog: rfd's asynchronous one, driven to its answer here.
-fn rfd_dialog(purpose: Purpose) -> Option<Vec<PathBuf>> {
+fn rfd_dialog(purpose: Purpose, folder: Option<PathBuf>) -> Option<Vec<PathBuf>> {
     let (name, extensions) = purpose.filter();
-    let dialog = rfd::AsyncFileDialog::new()
+    let mut dialog = rfd::AsyncFileDialog::new()
         .set_title(purpose.title())
         .add_filter(name, extensions);
+    if let Some(folder) = folder {
+        dialog = dialog.set_directory(folder);
+    }
     let path = |h: rfd::FileHandle| h.path().to_path_buf();
     match purpose {
         Purpose::AddOverlay => {

@@ -55,7 +55,12 @@ impl RasviewApp {
     /// Opens a file dialog without waiting for it.
     pub(super) fn ask_file(&mut self, purpose: Purpose) {
         let wake = self.repaint_waker();
-        self.dialogs.ask(purpose, wake);
+        // The open volume's folder: overlays and exports usually sit beside it.
+        let folder = self.viewer.loaded.as_ref().and_then(|l| {
+            let parent = l.volume.source.header.parent()?;
+            std::path::absolute(parent).ok()
+        });
+        self.dialogs.ask(purpose, folder, wake);
     }
 
     /// Takes a dialog's answer, if one has come.
