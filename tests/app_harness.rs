@@ -21,6 +21,11 @@ fn harness_with(file: &str) -> Harness<'static, RasviewApp> {
     let mut harness = Harness::builder()
         .with_size(Vec2::new(1200.0, 800.0))
         .build_ui_state(|ui, app: &mut RasviewApp| app.show(ui), app);
+    // The intensity histogram is counted on its own thread: let it arrive,
+    // so that no test sees the layout change under it.
+    step_until(&mut harness, "the histogram", |app| {
+        !app.histogram_pending()
+    });
     harness.run();
     harness
 }
@@ -448,7 +453,8 @@ fn file_menu(harness: &mut Harness<'_, RasviewApp>, label: &str) {
         .click();
     harness.run();
     harness.get_by_label(label).click();
-    harness.run();
+    // What it starts may wake the window from its thread: step, not run.
+    harness.run_steps(2);
 }
 
 fn base_name(app: &RasviewApp) -> String {

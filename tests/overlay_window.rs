@@ -41,6 +41,10 @@ fn harness_for(app: RasviewApp) -> Harness<'static, RasviewApp> {
     let mut harness = Harness::builder()
         .with_size(Vec2::new(1200.0, 800.0))
         .build_ui_state(|ui, app: &mut RasviewApp| app.show(ui), app);
+    // The intensity histogram is counted on its own thread: let it arrive.
+    step_until(&mut harness, "the histogram", |app| {
+        !app.histogram_pending()
+    });
     harness.run();
     harness
 }

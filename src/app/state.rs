@@ -197,6 +197,26 @@ impl Default for Viewer {
     }
 }
 
+/// A newly loaded volume made ready to show, on the loading thread: the
+/// frame converted, its range and its automatic window found (whole-volume
+/// passes that would otherwise stall the window when the load finishes).
+pub struct ReadyVolume {
+    loaded: LoadedVolume,
+    auto_window: WindowLevel,
+}
+
+impl ReadyVolume {
+    pub fn prepare(volume: Volume) -> Self {
+        // The generation is the viewer's to give, when it takes the volume.
+        let loaded = LoadedVolume::new(Arc::new(volume), 0, 0);
+        let auto_window = WindowLevel::auto(&loaded.frame);
+        ReadyVolume {
+            loaded,
+            auto_window,
+        }
+    }
+}
+
 pub fn plane_index(plane: Plane) -> usize {
     match plane {
         Plane::Axial => 0,
@@ -210,14 +230,22 @@ impl Viewer {
     /// views reset. The previous volume is dropped only now, after the new
     /// one loaded.
     pub fn set_volume(&mut self, volume: Volume) {
-        let volume = Arc::new(volume);
-        let path = volume.source.header.clone();
-        let loaded = LoadedVolume::new(volume, 0, self.bump());
+        self.show_volume(ReadyVolume::prepare(volume));
+    }
+
+    /// [`Viewer::set_volume`] with a volume prepared off the UI thread.
+    pub fn show_volume(&mut self, ready: ReadyVolume) {
+        let ReadyVolume {
+            mut loaded,
+            auto_window,
+        } = ready;
+        loaded.generation = self.bump();
+        let path = loaded.volume.source.header.clone();
         let g = &loaded.volume.grid;
         self.cursor_ras = g
             .world_from_voxel
             .apply(g.index_extent().map(|e| (e / 2.0).round()));
-        self.display.window = WindowLevel::auto(&loaded.frame);
+        self.display.window = auto_window;
         self.views = [ViewState::default(); 3];
         self.loaded = Some(loaded);
         self.edges = None;

@@ -14,7 +14,7 @@ use super::overlay_panel::{self, OverlayAction};
 use super::overlays::ForeignOverlay;
 use super::panels;
 use super::settings::{Persisted, STORAGE_KEY};
-use super::state::Viewer;
+use super::state::{ReadyVolume, Viewer};
 use super::textures::ViewTextures;
 use super::view_panel::{self, ViewInput};
 use crate::geometry::Plane;
@@ -27,8 +27,8 @@ pub struct RasviewApp {
     pub viewer: Viewer,
     pub textures: ViewTextures,
     inputs: [ViewInput; 3],
-    /// The base volume loading, if one is.
-    pub(super) pending: Option<PendingLoad>,
+    /// The base volume loading (and made ready to show), if one is.
+    pub(super) pending: Option<PendingLoad<ReadyVolume>>,
     /// Overlays loading and being checked, each on its own thread.
     pub(super) pending_overlays: Vec<PendingLoad<ForeignOverlay>>,
     /// Overlays asked for before the base has loaded (command line).
@@ -120,13 +120,13 @@ impl RasviewApp {
 
     /// [`RasviewApp::open`] with the context the window was last drawn in.
     pub(super) fn load_in_background(&mut self, path: PathBuf) {
-        self.pending = Some(PendingLoad::start(path, self.repaint_waker()));
+        self.pending = Some(start_load(path, self.repaint_waker()));
     }
 
     /// Loads a file before returning (tests and the first file of a run
     /// in screenshot mode use the same path as the background load).
     pub fn open_now(&mut self, path: PathBuf) {
-        let pending = PendingLoad::start(path, || {});
+        let pending = start_load(path, || {});
         loop {
             if let Some(result) = pending.poll() {
                 self.finish_load(result);
@@ -261,12 +261,12 @@ impl RasviewApp {
         self.pending_overlays = still;
     }
 
-    fn finish_load(&mut self, result: Result<crate::volume::Volume, String>) {
+    fn finish_load(&mut self, result: Result<ReadyVolume, String>) {
         match result {
-            Ok(volume) => {
+            Ok(ready) => {
                 let views = self.viewer.views;
                 let keep_views = self.viewer.loaded.is_none();
-                self.viewer.set_volume(volume);
+                self.viewer.show_volume(ready);
                 if keep_views {
                     // The first volume of a run takes the remembered layout.
                     self.viewer.views = views;
@@ -468,6 +468,14 @@ impl eframe::App for RasviewApp {
             storage.set_string(STORAGE_KEY, json);
         }
     }
+}
+
+/// Loads `path` on a thread of its own and makes it ready to show there.
+fn start_load(path: PathBuf, wake: impl Fn() + Send + 'static) -> PendingLoad<ReadyVolume> {
+    let load = load_job(path.clone());
+    PendingLoad::run(path, wake, move |report| {
+        load(report).map(ReadyVolume::prepare)
+    })
 }
 
 fn file_name(path: &std::path::Path) -> String {
