@@ -9,6 +9,7 @@ pub mod exports;
 pub mod file_dialog;
 mod histogram;
 mod loader;
+mod loads;
 mod menu;
 mod npy_import;
 mod overlay_panel;
