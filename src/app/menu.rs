@@ -57,8 +57,11 @@ impl RasviewApp {
         let wake = self.repaint_waker();
         // The open volume's folder: overlays and exports usually sit beside it.
         let folder = self.viewer.loaded.as_ref().and_then(|l| {
-            let parent = l.volume.source.header.parent()?;
-            std::path::absolute(parent).ok()
+            match l.volume.source.header.parent()? {
+                // A file named without a folder is in the working directory.
+                p if p.as_os_str().is_empty() => std::env::current_dir().ok(),
+                p => std::path::absolute(p).ok(),
+            }
         });
         self.dialogs.ask(purpose, folder, wake);
     }
