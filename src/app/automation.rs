@@ -118,7 +118,7 @@ impl RasviewApp {
             return;
         };
         if self.viewer.loaded.is_none() {
-            if self.pending.is_none() {
+            if self.background.load.is_none() {
                 self.exit_code.store(1, Ordering::Release);
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
@@ -126,7 +126,8 @@ impl RasviewApp {
             ctx.request_repaint();
             return;
         }
-        let overlays = !self.pending_overlays.is_empty() || !self.queued_overlays.is_empty();
+        let overlays =
+            !self.background.overlays.is_empty() || !self.background.queued_overlays.is_empty();
         let first_edges = bench.exports.is_some()
             && self.viewer.edge_settings.show
             && self.viewer.edges.is_none();
@@ -142,7 +143,7 @@ impl RasviewApp {
                 ui_ms: self.last_frame_ms,
                 interval_ms: (now - last).as_secs_f32() * 1e3,
                 edges_busy: self.edge_panel.busy(),
-                exporting: !self.exports.is_empty(),
+                exporting: !self.background.exports.is_empty(),
             });
         }
         bench.last = Some(now);
@@ -204,15 +205,16 @@ impl RasviewApp {
             bench.last = None;
             return;
         }
-        if self.exports.is_empty() {
+        if self.background.exports.is_empty() {
             let kind = exports.kinds[exports.started % exports.kinds.len()];
             exports.started += 1;
             let out = export_path(&exports.dir, kind, exports.started);
             let wake = self.repaint_waker();
-            self.exports
+            self.background
+                .exports
                 .push(export_job::start(kind, &self.viewer, out, wake));
         }
-        exports.finished = exports.started - self.exports.len();
+        exports.finished = exports.started - self.background.exports.len();
     }
 }
 
@@ -266,7 +268,7 @@ impl RasviewApp {
             return;
         }
         if self.viewer.loaded.is_none() {
-            if self.pending.is_none() {
+            if self.background.load.is_none() {
                 // Nothing to wait for: the load failed.
                 eprintln!(
                     "rasview: no volume to take a screenshot of: {}",
@@ -315,7 +317,8 @@ impl RasviewApp {
     fn waits_for_background_work(&self) -> bool {
         let edges = self.viewer.edge_settings.show
             && (self.viewer.edges.is_none() || self.viewer.edges_stale() || self.edge_panel.busy());
-        let overlays = !self.pending_overlays.is_empty() || !self.queued_overlays.is_empty();
+        let overlays =
+            !self.background.overlays.is_empty() || !self.background.queued_overlays.is_empty();
         edges || overlays || self.histogram_pending()
     }
 }

@@ -2,12 +2,27 @@
 //! to show on its loading thread), overlays (each checked against the base
 //! on its own thread), and NumPy arrays through the import dialog.
 
+use super::export_job::PendingExport;
 use super::loader::{load_job, PendingLoad};
 use super::npy_import::{self, ImportChoice, NpyImport};
 use super::overlays::ForeignOverlay;
 use super::state::ReadyVolume;
 use super::window::RasviewApp;
 use std::path::PathBuf;
+
+/// Work running on other threads for the window; each piece wakes the
+/// window when it has news and is taken up by the next frame.
+#[derive(Default)]
+pub struct Background {
+    /// The base volume loading (and made ready to show), if one is.
+    pub load: Option<PendingLoad<ReadyVolume>>,
+    /// Overlays loading and being checked, each on its own thread.
+    pub overlays: Vec<PendingLoad<ForeignOverlay>>,
+    /// Overlays asked for before the base has loaded (command line).
+    pub queued_overlays: Vec<PathBuf>,
+    /// Exports running, each on its own thread.
+    pub exports: Vec<PendingExport>,
+}
 
 impl RasviewApp {
     /// Starts loading a file in the background; the current volume stays on
@@ -19,7 +34,7 @@ impl RasviewApp {
 
     /// [`RasviewApp::open`] with the context the window was last drawn in.
     pub(super) fn load_in_background(&mut self, path: PathBuf) {
-        self.pending = Some(start_load(path, self.repaint_waker()));
+        self.background.load = Some(start_load(path, self.repaint_waker()));
     }
 
     /// Loads a file before returning (tests and the first file of a run
@@ -36,7 +51,7 @@ impl RasviewApp {
     }
 
     pub fn is_loading(&self) -> bool {
-        self.pending.is_some() || !self.pending_overlays.is_empty()
+        self.background.load.is_some() || !self.background.overlays.is_empty()
     }
 
     /// Loads a file as an overlay over the current base and checks it
@@ -50,7 +65,7 @@ impl RasviewApp {
     /// As [`RasviewApp::add_overlay`], returning once it is on screen (tests).
     pub fn add_overlay_now(&mut self, path: PathBuf) {
         self.start_overlay(path);
-        while !self.pending_overlays.is_empty() {
+        while !self.background.overlays.is_empty() {
             self.poll_overlays();
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
@@ -58,7 +73,7 @@ impl RasviewApp {
 
     pub(super) fn start_overlay(&mut self, path: PathBuf) {
         if self.viewer.loaded.is_none() {
-            self.queued_overlays.push(path);
+            self.background.queued_overlays.push(path);
             return;
         }
         self.prepare_overlay(path.clone(), load_job(path));
@@ -81,10 +96,11 @@ impl RasviewApp {
         let Some(base) = self.viewer.loaded.as_ref().map(|l| l.volume.clone()) else {
             return;
         };
-        let nth_mask = self.viewer.overlays.mask_count() + self.pending_overlays.len();
+        let nth_mask = self.viewer.overlays.mask_count() + self.background.overlays.len();
         let name = file_name(&path);
         let wake = self.repaint_waker();
-        self.pending_overlays
+        self.background
+            .overlays
             .push(PendingLoad::run(path, wake, move |report| {
                 let volume = get(report)?;
                 let reference = crate::overlay::EdgeReference::of(&base);
@@ -137,7 +153,7 @@ impl RasviewApp {
 
     pub(super) fn poll_overlays(&mut self) {
         let mut still = Vec::new();
-        for pending in std::mem::take(&mut self.pending_overlays) {
+        for pending in std::mem::take(&mut self.background.overlays) {
             match pending.poll() {
                 None => still.push(pending),
                 Some(Ok(overlay)) => self.viewer.overlays.add(overlay),
@@ -146,7 +162,7 @@ impl RasviewApp {
                 }
             }
         }
-        self.pending_overlays = still;
+        self.background.overlays = still;
     }
 
     fn finish_load(&mut self, result: Result<ReadyVolume, String>) {
@@ -159,7 +175,7 @@ impl RasviewApp {
                     // The first volume of a run takes the remembered layout.
                     self.viewer.views = views;
                 }
-                for path in std::mem::take(&mut self.queued_overlays) {
+                for path in std::mem::take(&mut self.background.queued_overlays) {
                     self.start_overlay(path);
                 }
             }
@@ -171,9 +187,9 @@ impl RasviewApp {
     }
 
     pub(super) fn poll_load(&mut self) {
-        if let Some(pending) = &self.pending {
+        if let Some(pending) = &self.background.load {
             if let Some(result) = pending.poll() {
-                self.pending = None;
+                self.background.load = None;
                 self.finish_load(result);
             }
         }

@@ -101,50 +101,51 @@ impl RasviewApp {
     /// Starts an export on its own thread, with a copy of what is on screen.
     pub fn start_export(&mut self, kind: ExportKind, out: PathBuf) {
         let wake = self.repaint_waker();
-        self.exports
+        self.background
+            .exports
             .push(export_job::start(kind, &self.viewer, out, wake));
     }
 
     /// True while an export runs.
     pub fn is_exporting(&self) -> bool {
-        !self.exports.is_empty()
+        !self.background.exports.is_empty()
     }
 
     /// Takes finished exports: success in the status bar, failure where
     /// load errors go (named file, cause).
     pub(super) fn poll_exports(&mut self) {
         let mut still = Vec::new();
-        for pending in std::mem::take(&mut self.exports) {
+        for pending in std::mem::take(&mut self.background.exports) {
             match pending.poll() {
                 None => still.push(pending),
                 Some(Ok(message)) => self.status = Some(message),
                 Some(Err(e)) => self.viewer.error = Some(format!("export failed: {e}")),
             }
         }
-        self.exports = still;
+        self.background.exports = still;
     }
 
     pub(super) fn status_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            if let Some(p) = &self.pending {
+            if let Some(p) = &self.background.load {
                 ui.label(format!("Loading {}", p.path.display()));
                 ui.add(
                     egui::ProgressBar::new(p.progress())
                         .desired_width(200.0)
                         .show_percentage(),
                 );
-            } else if let Some(e) = self.exports.first() {
+            } else if let Some(e) = self.background.exports.first() {
                 ui.label(format!("Exporting {}", e.path.display()));
                 ui.add(
                     egui::ProgressBar::new(e.progress())
                         .desired_width(200.0)
                         .show_percentage(),
                 );
-            } else if !self.pending_overlays.is_empty() {
+            } else if !self.background.overlays.is_empty() {
                 ui.spinner();
                 ui.label(format!(
                     "Checking {} overlay(s) against the base",
-                    self.pending_overlays.len()
+                    self.background.overlays.len()
                 ));
             } else if self.dialogs.is_open() {
                 ui.label("A file dialog is open");

@@ -6,16 +6,14 @@
 
 use super::automation::{Automation, ScreenshotPlan, ScrollBenchmark};
 use super::edge_panel::EdgePanel;
-use super::export_job::PendingExport;
 use super::file_dialog::FileDialogs;
 use super::histogram::IntensityHistogram;
-use super::loader::PendingLoad;
+use super::loads::Background;
 use super::npy_import::NpyImport;
 use super::overlay_panel::{self, OverlayAction};
-use super::overlays::ForeignOverlay;
 use super::panels;
 use super::settings::{Persisted, STORAGE_KEY};
-use super::state::{ReadyVolume, Viewer};
+use super::state::Viewer;
 use super::textures::ViewTextures;
 use super::view_panel::{self, ViewInput};
 use crate::geometry::Plane;
@@ -28,14 +26,8 @@ pub struct RasviewApp {
     pub viewer: Viewer,
     pub textures: ViewTextures,
     inputs: [ViewInput; 3],
-    /// The base volume loading (and made ready to show), if one is.
-    pub(super) pending: Option<PendingLoad<ReadyVolume>>,
-    /// Overlays loading and being checked, each on its own thread.
-    pub(super) pending_overlays: Vec<PendingLoad<ForeignOverlay>>,
-    /// Overlays asked for before the base has loaded (command line).
-    pub(super) queued_overlays: Vec<PathBuf>,
-    /// Exports running, each on its own thread.
-    pub(super) exports: Vec<PendingExport>,
+    /// Loads, overlay checks and exports running on other threads.
+    pub(super) background: Background,
     pub edge_panel: EdgePanel,
     histogram: IntensityHistogram,
     /// The file dialog open now, or the path field offered instead.
@@ -65,10 +57,7 @@ impl RasviewApp {
             viewer,
             textures: ViewTextures::default(),
             inputs: Default::default(),
-            pending: None,
-            pending_overlays: Vec::new(),
-            queued_overlays: Vec::new(),
-            exports: Vec::new(),
+            background: Background::default(),
             edge_panel: EdgePanel::default(),
             histogram: IntensityHistogram::default(),
             dialogs: FileDialogs::default(),
