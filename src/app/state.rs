@@ -592,6 +592,7 @@ mod tests {
             sform: None,
             qform: None,
             volume_count: 1,
+            first_volume: 0,
             scaling: Scaling::IDENTITY,
             voxels: Voxels::U8((0..n * n * n).map(|v| (v % 251) as u8).collect()),
             warnings: vec![],
