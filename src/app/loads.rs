@@ -101,7 +101,7 @@ impl RasviewApp {
         let wake = self.repaint_waker();
         self.background
             .overlays
-            .push(PendingLoad::run(path, wake, move |report| {
+            .push(PendingLoad::run("loading", path, wake, move |report| {
                 let volume = get(report)?;
                 let reference = crate::overlay::EdgeReference::of(&base);
                 Ok(ForeignOverlay::prepare(
@@ -199,7 +199,7 @@ impl RasviewApp {
 /// Loads `path` on a thread of its own and makes it ready to show there.
 fn start_load(path: PathBuf, wake: impl Fn() + Send + 'static) -> PendingLoad<ReadyVolume> {
     let load = load_job(path.clone());
-    PendingLoad::run(path, wake, move |report| {
+    PendingLoad::run("loading", path, wake, move |report| {
         load(report).map(ReadyVolume::prepare)
     })
 }
