@@ -20,9 +20,28 @@ pub struct PendingLoad<T = Volume> {
 /// The job that loads `path`, reporting its progress: what a file load runs
 /// on its thread, before anything that is made of the volume.
 pub fn load_job(path: PathBuf) -> impl FnOnce(&dyn Fn(f32)) -> Result<Volume, String> + Send {
-    move |report| {
-        volume::load_reporting(&path, &LoadOptions::default(), report).map_err(|e| e.to_string())
-    }
+    load_job_with(path, LoadOptions::default())
+}
+
+/// As [`load_job`] for the first volume alone: a 4D file shows it as soon
+/// as its bytes are in, while the rest is read behind it.
+pub fn first_volume_job(
+    path: PathBuf,
+) -> impl FnOnce(&dyn Fn(f32)) -> Result<Volume, String> + Send {
+    load_job_with(
+        path,
+        LoadOptions {
+            only_volume: Some(0),
+            ..LoadOptions::default()
+        },
+    )
+}
+
+fn load_job_with(
+    path: PathBuf,
+    options: LoadOptions,
+) -> impl FnOnce(&dyn Fn(f32)) -> Result<Volume, String> + Send {
+    move |report| volume::load_reporting(&path, &options, report).map_err(|e| e.to_string())
 }
 
 /// Wakes the UI about every 2 percent of progress, not on every chunk: the
