@@ -298,8 +298,16 @@ fn cancel_stops_a_3d_run_and_switching_planes_recomputes_in_slice_mode() {
         0,
         "a cancelled run delivers nothing"
     );
+    // The panel says so, and the checkbox agrees with what is drawn.
+    harness.run_steps(2);
+    assert!(
+        !harness.state().viewer.edge_settings.show,
+        "Show edges unticked"
+    );
+    harness.get_by_label_contains("Cancelled");
 
     // Per-slice mode follows the active view: hovering another view recomputes.
+    harness.state_mut().viewer.edge_settings.show = true;
     harness.state_mut().viewer.edge_settings.per_slice = true;
     harness.state_mut().viewer.edge_settings.params.sigma_mm = 1.1; // a new request after the cancel
     harness.run_steps(2);
