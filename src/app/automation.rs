@@ -39,6 +39,11 @@ pub struct ScreenshotPlan {
     requested: bool,
     done: Arc<AtomicBool>,
     frames_with_volume: u32,
+    /// The first picture has been reported.
+    drawn: bool,
+    /// When the window was asked for: "first picture after" is measured
+    /// from here (a benchmark compares it with `rasview info`).
+    started: Instant,
 }
 
 impl ScreenshotPlan {
@@ -48,6 +53,8 @@ impl ScreenshotPlan {
             requested: false,
             done: Arc::new(AtomicBool::new(false)),
             frames_with_volume: 0,
+            drawn: false,
+            started: Instant::now(),
         }
     }
 }
@@ -287,6 +294,14 @@ impl RasviewApp {
             }
             ctx.request_repaint();
             return;
+        }
+        if let Some(plan) = self.automation.screenshot.as_mut().filter(|p| !p.drawn) {
+            // This frame drew the views for the first time.
+            plan.drawn = true;
+            eprintln!(
+                "rasview: first picture after {:.2} s",
+                plan.started.elapsed().as_secs_f64()
+            );
         }
         if self.waits_for_background_work() {
             ctx.request_repaint();
