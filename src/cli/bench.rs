@@ -38,6 +38,13 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 3)]
         repeat: usize,
     },
+    /// Real sizes: the window's first picture beside `rasview info` on
+    /// growing cubes, and one volume of a 600-volume 4D file beside nibabel.
+    Scale {
+        /// Edge lengths of the cubes.
+        #[arg(long, value_delimiter = ',', default_value = "256,384,512")]
+        sizes: Vec<usize>,
+    },
     /// Reslice and colour one 512x512 view of an oblique 256^3 volume.
     Render {
         #[arg(long, default_value_t = 256)]
@@ -54,6 +61,7 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
             bench_load(*size, file.as_deref(), (*repeat).max(1))
         }
         BenchWhat::Render { size, repeat } => bench_render(*size, (*repeat).max(1)),
+        BenchWhat::Scale { sizes } => super::bench_scale::run(sizes),
         BenchWhat::Edges { size, file, repeat } => {
             super::bench_edges::run(*size, file.as_deref(), (*repeat).max(1))
         }
@@ -172,7 +180,7 @@ fn best_of(repeat: usize, mut f: impl FnMut() -> Result<f64>) -> Result<f64> {
     Ok(best)
 }
 
-fn time_command(cmd: &mut Command) -> Result<f64> {
+pub(super) fn time_command(cmd: &mut Command) -> Result<f64> {
     let t = Instant::now();
     let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status()?;
     let elapsed = t.elapsed().as_secs_f64();
@@ -213,7 +221,7 @@ pub(super) fn peak_rss_of(args: &[&std::ffi::OsStr]) -> Option<u64> {
 
 /// A head-like int16 cube: a smooth ellipsoid of tissue with texture and
 /// noise, so it compresses about as well as a real scan does.
-fn make_int16_volume(path: &Path, n: usize) -> Result<()> {
+pub(super) fn make_int16_volume(path: &Path, n: usize) -> Result<()> {
     let mut values = Vec::with_capacity(n * n * n);
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let c = n as f64 / 2.0;

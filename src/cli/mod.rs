@@ -20,6 +20,7 @@ macro_rules! out {
 
 mod bench;
 mod bench_edges;
+mod bench_scale;
 mod check;
 pub mod edges;
 mod import_npy;
