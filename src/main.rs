@@ -12,7 +12,13 @@ fn main() -> ExitCode {
 
 #[cfg(feature = "gui")]
 fn open_window(request: WindowRequest) -> ExitCode {
-    rasview::app::run(request)
+    rasview::app::run(rasview::app::StartUp {
+        file: request.file,
+        screenshot: request.screenshot,
+        scroll_benchmark: request.scroll_benchmark,
+        edges: request.edges,
+        overlays: request.overlays,
+    })
 }
 
 #[cfg(not(feature = "gui"))]

@@ -33,7 +33,7 @@ pub fn run(job: EdgeJob, context: &JobContext<EdgeOutcome>) -> Option<EdgeOutcom
     let started = std::time::Instant::now();
     let control = Control {
         is_stale: &|| context.is_stale(),
-        progress: &|f| context.report_progress(f),
+        progress: &|_, done| context.report_progress(done),
     };
     let volume = &job.volume;
     let params = &job.key.1;
@@ -53,7 +53,7 @@ pub fn run(job: EdgeJob, context: &JobContext<EdgeOutcome>) -> Option<EdgeOutcom
             &control,
         ),
         Mode::Slices(plane) => {
-            let axis = edges::slice_axis_for(volume, plane);
+            let axis = volume.grid.slice_axis(plane);
             let n = volume.grid.shape[axis];
             let at = volume.grid.voxel_from_world(job.cursor_ras)[axis]
                 .round()

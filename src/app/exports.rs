@@ -7,18 +7,17 @@
 use super::state::Viewer;
 use crate::export::{
     compact_voxels, header_like, input_records, json_sidecar_path, refuse_to_overwrite,
-    sample_onto, InputRecord,
+    sample_onto, InputRecord, Sidecar,
 };
-use crate::render::{self, scale_bar, FrameSource, Interpolation, Plane};
+use crate::geometry::{Interpolation, Plane};
+use crate::render::{self, scale_bar, FrameSource};
 use crate::volume::{save, storage_order, Volume, Voxels};
 use anyhow::{anyhow, Context, Result};
 use serde::Serialize;
 use std::path::Path;
 
 #[derive(Serialize)]
-struct Sidecar<'a> {
-    rasview_version: &'static str,
-    command: &'static str,
+struct ExportRecord<'a> {
     base: Vec<InputRecord>,
     overlay: Option<Vec<InputRecord>>,
     what: String,
@@ -55,11 +54,6 @@ fn base_of(viewer: &Viewer) -> Result<&Volume> {
         .ok_or_else(|| anyhow!("no volume is open"))
 }
 
-fn write_sidecar(path: &Path, sidecar: &Sidecar) -> Result<()> {
-    let json = serde_json::to_vec_pretty(sidecar)?;
-    Ok(save::write_atomically(path, false, &[&json])?)
-}
-
 /// Saves the edges on screen as a uint8 mask (float32 for gradient
 /// magnitude) carrying the base's header geometry.
 pub fn export_edges(viewer: &Viewer, out: &Path) -> Result<String> {
@@ -85,11 +79,9 @@ pub fn export_edges(viewer: &Viewer, out: &Path) -> Result<String> {
         ),
     )?;
     let sidecar = json_sidecar_path(out);
-    write_sidecar(
-        &sidecar,
-        &Sidecar {
-            rasview_version: env!("CARGO_PKG_VERSION"),
-            command: "window: export edges",
+    Sidecar::new(
+        "window: export edges",
+        ExportRecord {
             base: input_records(base)?,
             overlay: None,
             what: format!(
@@ -105,7 +97,8 @@ pub fn export_edges(viewer: &Viewer, out: &Path) -> Result<String> {
             output_datatype: Some(voxels.datatype().name()),
             views: None,
         },
-    )?;
+    )
+    .write(&sidecar)?;
     Ok(format!("saved {} and {}", out.display(), sidecar.display()))
 }
 
@@ -138,11 +131,9 @@ pub fn export_overlay(viewer: &Viewer, index: usize, out: &Path) -> Result<Strin
         &format!("rasview overlay {} on base grid", overlay.name),
     )?;
     let sidecar = json_sidecar_path(out);
-    write_sidecar(
-        &sidecar,
-        &Sidecar {
-            rasview_version: env!("CARGO_PKG_VERSION"),
-            command: "window: export overlay on the base grid",
+    Sidecar::new(
+        "window: export overlay on the base grid",
+        ExportRecord {
             base: input_records(base)?,
             overlay: Some(input_records(&overlay.volume)?),
             what: format!(
@@ -156,7 +147,8 @@ pub fn export_overlay(viewer: &Viewer, index: usize, out: &Path) -> Result<Strin
             output_datatype: Some(voxels.datatype().name()),
             views: None,
         },
-    )?;
+    )
+    .write(&sidecar)?;
     Ok(format!("saved {} and {}", out.display(), sidecar.display()))
 }
 
@@ -237,11 +229,9 @@ pub fn export_views(viewer: &Viewer, out: &Path) -> Result<String> {
         .into_iter()
         .flatten()
         .collect();
-    write_sidecar(
-        &json_path,
-        &Sidecar {
-            rasview_version: env!("CARGO_PKG_VERSION"),
-            command: "window: export views",
+    Sidecar::new(
+        "window: export views",
+        ExportRecord {
             base: input_records(&loaded.volume)?,
             overlay: (!overlays.is_empty()).then_some(overlays),
             what: "axial, coronal and sagittal views through the cursor".into(),
@@ -256,7 +246,8 @@ pub fn export_views(viewer: &Viewer, out: &Path) -> Result<String> {
             output_datatype: None,
             views: Some(&records),
         },
-    )?;
+    )
+    .write(&json_path)?;
     Ok(format!(
         "saved {} pictures and {}",
         pictures.len(),

@@ -30,6 +30,26 @@ impl PendingLoad<Volume> {
     }
 }
 
+/// Wakes the UI about every 2 percent of progress, not on every chunk: the
+/// step is measured from the last wake, so many small chunks (1 MiB of a
+/// 1 GiB file is 0.1 %) still add up to a wake.
+#[derive(Default)]
+struct WakeThrottle {
+    last_woken: std::cell::Cell<f32>,
+}
+
+impl WakeThrottle {
+    const STEP: f32 = 0.02;
+
+    fn should_wake(&self, fraction: f32) -> bool {
+        let wake = (fraction - self.last_woken.get()).abs() > Self::STEP || fraction >= 1.0;
+        if wake {
+            self.last_woken.set(fraction);
+        }
+        wake
+    }
+}
+
 impl<T: Send + 'static> PendingLoad<T> {
     /// Runs `job` on a named thread; `path` names what it works on, and
     /// `job` reports its progress as a fraction.
@@ -44,10 +64,10 @@ impl<T: Send + 'static> PendingLoad<T> {
         let spawned = std::thread::Builder::new()
             .name("rasview-load".into())
             .spawn(move || {
+                let throttle = WakeThrottle::default();
                 let report = |fraction: f32| {
-                    let before = thread_progress.swap(fraction.to_bits(), Ordering::Relaxed);
-                    // Wake the UI about every 2 percent, not on every chunk.
-                    if (fraction - f32::from_bits(before)).abs() > 0.02 || fraction >= 1.0 {
+                    thread_progress.store(fraction.to_bits(), Ordering::Relaxed);
+                    if throttle.should_wake(fraction) {
                         wake();
                     }
                 };
@@ -84,5 +104,46 @@ impl<T: Send + 'static> PendingLoad<T> {
                 self.path.display()
             ))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use std::time::{Duration, Instant};
+
+    /// A 1 GiB file read in 1 MiB chunks reports 0.1 % at a time; the window
+    /// must still be woken about every 2 %, not only at the end.
+    #[test]
+    fn a_big_load_wakes_the_window_as_it_progresses() {
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let counted = wakes.clone();
+        let pending = PendingLoad::run(
+            PathBuf::from("big.nii"),
+            move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+            },
+            move |report: &dyn Fn(f32)| {
+                let chunks = 1024;
+                for chunk in 1..=chunks {
+                    report(chunk as f32 / chunks as f32);
+                }
+                Ok(())
+            },
+        );
+        let start = Instant::now();
+        let mut result = None;
+        while result.is_none() && start.elapsed() < Duration::from_secs(10) {
+            result = pending.poll();
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(result, Some(Ok(())), "the job finished");
+        let wakes = wakes.load(Ordering::SeqCst);
+        // 2 % steps over the whole range, plus the wake at the end.
+        assert!(
+            (45..=60).contains(&wakes),
+            "{wakes} wakes for 1024 chunks; expected about one per 2 %"
+        );
     }
 }

@@ -20,9 +20,24 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
 
+/// What the window is opened with. `main.rs` makes it from the command line,
+/// so the window never depends on the CLI's types.
+#[derive(Debug, Default)]
+pub struct StartUp {
+    /// The base volume; the bundled sample when `None`.
+    pub file: Option<PathBuf>,
+    /// Save a screenshot here once the volume is drawn, then exit.
+    pub screenshot: Option<PathBuf>,
+    /// Scroll the axial view for this many frames, print frame times, exit.
+    pub scroll_benchmark: Option<usize>,
+    /// Start with the edges shown.
+    pub edges: bool,
+    pub overlays: Vec<PathBuf>,
+}
+
 /// Opens the window on `file` (or the bundled sample), optionally taking a
 /// screenshot and exiting.
-pub fn run(request: crate::cli::WindowRequest) -> ExitCode {
+pub fn run(request: StartUp) -> ExitCode {
     let file = request.file.unwrap_or_else(bundled_sample);
     let screenshot = request.screenshot;
     let scroll_benchmark = request.scroll_benchmark;
@@ -71,7 +86,7 @@ pub fn run(request: crate::cli::WindowRequest) -> ExitCode {
     );
     if let Err(e) = result {
         eprintln!("rasview: could not open a window: {e}");
-        return ExitCode::from(crate::cli::EXIT_FAILURE);
+        return ExitCode::FAILURE;
     }
     ExitCode::from(exit_code.load(Ordering::Acquire))
 }

@@ -5,8 +5,8 @@
 //! other, and exports with the base's geometry.
 
 use crate::export::header_like;
+use crate::geometry::Plane;
 use crate::npy::{self, NpyArray, Order, Placed, SliceOptions, SliceTarget, Transpose};
-use crate::render::Plane;
 use crate::volume::files::FileSet;
 use crate::volume::{Scaling, Volume};
 use std::path::PathBuf;

@@ -2,8 +2,10 @@
 //! its style, opacity, visibility and place in the drawing order. Plain
 //! state and rules, no egui.
 
-use crate::overlay::{check_overlay, suggest_style, EdgeReference, OverlayReport};
-use crate::render::{Interpolation, LayerStyle, OverlayLayer};
+use crate::geometry::Interpolation;
+use crate::overlay::{check_overlay, EdgeReference, OverlayReport};
+use crate::render::suggest_style;
+use crate::render::{LayerStyle, OverlayLayer};
 use crate::volume::{storage_order, Volume};
 use ndarray::Array3;
 use std::sync::Arc;
@@ -64,13 +66,13 @@ impl ForeignOverlay {
 
     /// The one-line verdict shown in the banner and the list.
     pub fn verdict(&self) -> String {
-        let first = self
-            .report
-            .findings
+        // A wrong arrangement is the most telling finding: lead with it.
+        let findings = &self.report.findings;
+        let first = findings
             .iter()
-            .find(|f| f.starts_with("content: the overlay fits"))
-            .or(self.report.findings.first())
-            .cloned()
+            .find(|f| f.is_misarrangement())
+            .or(findings.first())
+            .map(ToString::to_string)
             .unwrap_or_default();
         if self.report.aligned {
             format!("{}: aligned with the base", self.name)

@@ -1,7 +1,8 @@
 //! The controls, the file facts and the readout beside the views.
 
 use super::state::Viewer;
-use crate::render::{window, Colormap, Convention, Interpolation, WindowLevel};
+use crate::geometry::{Convention, Interpolation};
+use crate::render::{window, Colormap, WindowLevel};
 use egui::{Color32, RichText};
 
 /// Window/level, colormap, interpolation, convention, 4D frame.

@@ -1,10 +1,8 @@
 //! The viewer's state and every change the user can make to it, free of
 //! egui types so that the rules are plain functions.
 
-use crate::geometry::orientation::axis_directions;
-use crate::render::{
-    Colormap, Convention, DisplaySettings, Interpolation, Plane, ViewSpec, WindowLevel,
-};
+use crate::geometry::{Convention, Interpolation, Plane};
+use crate::render::{Colormap, DisplaySettings, ViewSpec, WindowLevel};
 use crate::volume::{ValueRange, Volume};
 use ndarray::Array3;
 use std::path::PathBuf;
@@ -302,12 +300,7 @@ impl Viewer {
     pub fn slice_step_mm(&self, plane: Plane) -> f64 {
         let Some(l) = &self.loaded else { return 1.0 };
         let grid = &l.volume.grid;
-        let spacing = grid.spacing_mm();
-        let dirs = axis_directions(&grid.world_from_voxel);
-        let axis = (0..3)
-            .find(|&a| dirs[a].world_axis == plane.normal_axis())
-            .unwrap_or(0);
-        spacing[axis]
+        grid.spacing_mm()[grid.slice_axis(plane)]
     }
 
     /// Steps the cursor `slices` slices along a plane's normal (positive is
@@ -471,7 +464,7 @@ impl Viewer {
     /// The profile along the active view's horizontal crosshair line, at
     /// half the finest voxel spacing, across the whole volume.
     pub fn profile(&self) -> Option<Profile> {
-        use crate::render::resample::sample_at;
+        use crate::geometry::sample::sample_at;
         let l = self.loaded.as_ref()?;
         let grid = &l.volume.grid;
         let dir = self.active_plane.screen_axes(self.convention).right;

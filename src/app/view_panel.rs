@@ -3,7 +3,7 @@
 
 use super::state::{ScreenMapping, Viewer};
 use super::textures::ViewTextures;
-use crate::render::Plane;
+use crate::geometry::Plane;
 use egui::{Align2, Color32, FontId, PointerButton, Pos2, Rect, Sense, Stroke, Vec2};
 
 /// Crosshair colour: green reads on grey and on every colormap offered.

@@ -201,15 +201,20 @@ mod tests {
 
     #[test]
     fn only_the_newest_of_a_burst_is_delivered() {
-        // Job 1 waits on a gate; 2 and 3 arrive meanwhile; then the gate opens.
+        // Job 1 says it has started, then waits on a gate; 2 and 3 arrive
+        // meanwhile; then the gate opens. Waiting for job 1 to say so, not
+        // for a while, keeps 2 from replacing it in the queue on a busy
+        // machine (the gate would then never open).
         let (gate_tx, gate_rx) = sync_channel::<()>(0);
         let gate = Mutex::new(gate_rx);
+        let (started_tx, started_rx) = channel::<()>();
         let ran = Arc::new(Mutex::new(Vec::new()));
         let ran_in = ran.clone();
         let mut worker = Worker::start(
             "test-worker",
             move |n: u32, _ctx: &JobContext<u32>| {
                 if n == 1 {
+                    let _ = started_tx.send(());
                     let _ = gate.lock().unwrap().recv();
                 }
                 ran_in.lock().unwrap().push(n);
@@ -219,10 +224,9 @@ mod tests {
         )
         .unwrap();
         worker.submit(1);
-        while !worker.is_busy() {
-            std::thread::yield_now();
-        }
-        std::thread::sleep(Duration::from_millis(20));
+        started_rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("job 1 started");
         worker.submit(2);
         let third = worker.submit(3);
         gate_tx.send(()).unwrap();

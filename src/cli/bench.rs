@@ -74,14 +74,14 @@ fn bench_load(size: usize, file: Option<&Path>, repeat: usize) -> Result<ExitCod
     let disk = std::fs::metadata(&path)?.len();
     let loaded = volume::load(&path)?;
     let float_bytes = loaded.frame_len() * loaded.volume_count * 4;
-    println!(
+    outln!(
         "file {} ({:.1} MiB on disk, {:?} {}, float32 volume {:.1} MiB)",
         path.display(),
         mib(disk),
         loaded.grid.shape,
         loaded.datatype().name(),
         mib(float_bytes as u64)
-    );
+    )?;
     drop(loaded);
 
     let ours = best_of(repeat, || {
@@ -111,47 +111,48 @@ fn bench_load(size: usize, file: Option<&Path>, repeat: usize) -> Result<ExitCod
     .ok();
     let nibabel = nibabel_seconds(&path, repeat);
 
-    println!();
-    println!("{:<48} {:>9}  {:>12}", "loader", "seconds", "vs gzip -dc");
+    outln!()?;
+    outln!("{:<48} {:>9}  {:>12}", "loader", "seconds", "vs gzip -dc")?;
     let row = |name: &str, s: f64| {
         let ratio = gzip
             .map(|g| format!("{:.2}x", s / g))
             .unwrap_or_else(|| "-".into());
-        println!("{name:<48} {s:>9.3}  {ratio:>12}");
+        outln!("{name:<48} {s:>9.3}  {ratio:>12}")
     };
     if let Some(g) = gzip {
-        row("gzip -dc FILE > /dev/null", g);
+        row("gzip -dc FILE > /dev/null", g)?;
     } else {
-        println!("{:<48} {:>9}", "gzip -dc (not found)", "-");
+        outln!("{:<48} {:>9}", "gzip -dc (not found)", "-")?;
     }
-    row("rasview load (in process, stored type)", ours);
-    row("rasview load + float32 frame (in process)", ours_f32);
-    row("rasview info FILE (whole process)", info_process);
+    row("rasview load (in process, stored type)", ours)?;
+    row("rasview load + float32 frame (in process)", ours_f32)?;
+    row("rasview info FILE (whole process)", info_process)?;
     match nibabel {
         Some(n) => {
-            row("nibabel load + get_fdata(float32)", n);
-            println!(
+            row("nibabel load + get_fdata(float32)", n)?;
+            outln!(
                 "\nrasview load + float32 is {:.1}x faster than nibabel; rasview info is {:.2}x gzip -dc",
                 n / ours_f32,
                 gzip.map(|g| info_process / g).unwrap_or(f64::NAN)
-            );
+            )?;
         }
-        None => println!(
+        None => outln!(
             "{:<48} {:>9}",
-            "nibabel (python3 with nibabel not found)", "-"
-        ),
+            "nibabel (python3 with nibabel not found)",
+            "-"
+        )?,
     }
 
     match peak_rss_of(&["info".as_ref(), path.as_os_str()]) {
         Some(kib) => {
             let limit = 1.5 * float_bytes as f64 + 30.0 * 1048576.0;
-            println!(
+            outln!(
                 "\npeak resident memory of `rasview info`: {:.1} MiB (budget 1.5 x float32 volume + 30 MiB = {:.1} MiB)",
                 kib as f64 / 1024.0,
                 limit / 1048576.0
-            );
+            )?;
         }
-        None => println!("\npeak resident memory: not measurable here (no /proc)"),
+        None => outln!("\npeak resident memory: not measurable here (no /proc)")?,
     }
     if file.is_none() {
         let _ = std::fs::remove_dir_all(&scratch);
@@ -253,10 +254,8 @@ fn make_int16_volume(path: &Path, n: usize) -> Result<()> {
 /// Reslicing and colouring on one core, the work a cursor move costs per view.
 fn bench_render(n: usize, repeat: usize) -> Result<ExitCode> {
     use crate::geometry::{Affine, Grid};
-    use crate::render::{
-        self, Colormap, Convention, DisplaySettings, FrameSource, Interpolation, Plane, ViewSpec,
-        WindowLevel,
-    };
+    use crate::geometry::{Convention, Interpolation, Plane};
+    use crate::render::{self, Colormap, DisplaySettings, FrameSource, ViewSpec, WindowLevel};
     use ndarray::{Array3, ShapeBuilder};
 
     let c = n as f64 / 2.0;
@@ -274,11 +273,14 @@ fn bench_render(n: usize, repeat: usize) -> Result<ExitCode> {
     let world_from_voxel =
         Affine::from_rows([0, 1, 2].map(|row| [r[row][0], r[row][1], r[row][2], -c]))?;
     let grid = Grid::new([n, n, n], world_from_voxel);
-    println!("{n}^3 float32 volume, oblique (4 and 9 degrees), one 512x512 view, {repeat} runs per row, one thread");
-    println!(
+    outln!("{n}^3 float32 volume, oblique (4 and 9 degrees), one 512x512 view, {repeat} runs per row, one thread")?;
+    outln!(
         "{:<10} {:<8} {:>10} {:>10}",
-        "plane", "interp", "median ms", "best ms"
-    );
+        "plane",
+        "interp",
+        "median ms",
+        "best ms"
+    )?;
     for interpolation in [Interpolation::Nearest, Interpolation::Linear] {
         let settings = DisplaySettings {
             window: WindowLevel::from_range(-200.0, 200.0),
@@ -306,15 +308,15 @@ fn bench_render(n: usize, repeat: usize) -> Result<ExitCode> {
                 times.push(t.elapsed().as_secs_f64() * 1e3);
             }
             times.sort_by(f64::total_cmp);
-            println!(
+            outln!(
                 "{:<10} {:<8} {:>10.2} {:>10.2}",
                 plane.name(),
                 format!("{interpolation:?}").to_lowercase(),
                 times[times.len() / 2],
                 times[0]
-            );
+            )?;
         }
     }
-    println!("target: at most 3 ms per view (linear)");
+    outln!("target: at most 3 ms per view (linear)")?;
     Ok(ExitCode::SUCCESS)
 }

@@ -2,8 +2,8 @@
 //! scikit-image (2D) on the same data, in one run, plus the agreement of
 //! the edge maps (boundary F-score with one voxel of tolerance).
 
-use crate::edges::{self, Control, EdgeMap, EdgeParams, Mode, ThresholdKind};
-use crate::render::Plane;
+use crate::edges::{self, Control, EdgeMap, EdgeParams, Mode, Phase, ThresholdKind};
+use crate::geometry::Plane;
 use crate::volume::{self, save, Voxels};
 use anyhow::Result;
 use std::path::Path;
@@ -81,13 +81,13 @@ pub fn run(n: usize, file: Option<&Path>, repeat: usize) -> Result<ExitCode> {
     std::fs::create_dir_all(&scratch)?;
     let cube = scratch.join(format!("cube_{n}.nii.gz"));
     make_float_volume(&cube, n)?;
-    println!("== 3D Canny, sigma 1 mm, on a {n}^3 float32 volume (1 mm voxels)");
+    outln!("== 3D Canny, sigma 1 mm, on a {n}^3 float32 volume (1 mm voxels)")?;
     compare_3d(&cube, repeat, &scratch, false)?;
     if let Some(f) = file {
-        println!("\n== 3D Canny, sigma 1 mm, on {}", f.display());
+        outln!("\n== 3D Canny, sigma 1 mm, on {}", f.display())?;
         compare_3d(f, repeat, &scratch, true)?;
     }
-    println!("\n== 2D Canny, sigma 1 mm, on a 512x512 slice");
+    outln!("\n== 2D Canny, sigma 1 mm, on a 512x512 slice")?;
     compare_2d(file, repeat, &scratch)?;
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(ExitCode::SUCCESS)
@@ -105,17 +105,19 @@ fn compare_3d(path: &Path, repeat: usize, scratch: &Path, agreement: bool) -> Re
         seconds = seconds.min(t.elapsed().as_secs_f64());
         result = Some(r);
     }
-    let result = result.expect("at least one run");
+    let Some(result) = result else {
+        anyhow::bail!("bench edges needs at least one run (repeat = {repeat})");
+    };
     let (low, high) = (
         result.low_abs.unwrap_or(0.0),
         result.high_abs.unwrap_or(0.0),
     );
-    println!(
+    outln!(
         "{:<60} {:>8.3} s  ({} edge voxels, thresholds {low:.2} / {high:.2} per mm)",
         format!("rasview ({} threads)", rayon::current_num_threads()),
         seconds,
         result.edge_count()
-    );
+    )?;
     let one_thread = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()?
@@ -124,7 +126,7 @@ fn compare_3d(path: &Path, repeat: usize, scratch: &Path, agreement: bool) -> Re
             let _ = edges::detect_volume(&v, 0, &params, None, &Control::none());
             t.elapsed().as_secs_f64()
         });
-    println!("{:<60} {:>8.3} s", "rasview (1 thread)", one_thread);
+    outln!("{:<60} {:>8.3} s", "rasview (1 thread)", one_thread)?;
     // Slice mode as the window runs it: the cursor's slice first.
     let values = v.frame_values(0);
     let n = v.grid.shape[2];
@@ -149,13 +151,13 @@ fn compare_3d(path: &Path, repeat: usize, scratch: &Path, agreement: bool) -> Re
             first.get_or_insert(started.elapsed().as_secs_f64());
         },
     );
-    println!(
+    outln!(
         "rasview per-slice mode: the cursor's {}x{} slice after {:.1} ms, all {n} slices after {:.3} s",
         v.grid.shape[0],
         v.grid.shape[1],
         first.unwrap_or(f64::NAN) * 1e3,
         started.elapsed().as_secs_f64()
-    );
+    )?;
     let ours_path = scratch.join("ours.nii.gz");
     if let EdgeMap::Mask(m) = &result.map {
         save::save(
@@ -177,16 +179,16 @@ fn compare_3d(path: &Path, repeat: usize, scratch: &Path, agreement: bool) -> Re
         args.push(ours_path.display().to_string());
     }
     let peers = python(&args);
-    print_peers(&peers, seconds);
+    print_peers(&peers, seconds)?;
     if let Some(peak) = peak_rss_kib(path) {
         let float_mib = (v.frame_len() * 4) as f64 / 1048576.0;
-        println!(
+        outln!(
             "peak resident memory of `rasview edges` on it: {:.1} MiB; `rasview info`: {:.1} MiB; extra {:.1} MiB = {:.2}x the float32 volume ({float_mib:.1} MiB)",
             peak.0 as f64 / 1024.0,
             peak.1 as f64 / 1024.0,
             (peak.0 as f64 - peak.1 as f64) / 1024.0,
             (peak.0 as f64 - peak.1 as f64) / 1024.0 / float_mib
-        );
+        )?;
     }
     Ok(())
 }
@@ -269,21 +271,21 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
         ),
     ];
     for (name, run) in lines {
-        println!(
+        outln!(
             "{name:<60} {:>9.5} s  ({} edge pixels)",
             run.seconds,
             run.edges()
-        );
-        println!("  {}", phase_breakdown(&run.phase_ends));
+        )?;
+        outln!("  {}", phase_breakdown(&run.phase_ends))?;
     }
-    println!(
+    outln!(
         "  the three masks are {}",
         if given_run.mask == quantile_run.mask && plotted_run.mask == quantile_run.mask {
             "the same"
         } else {
             "NOT the same"
         }
-    );
+    )?;
     let mask = quantile_run.mask;
     let npy = scratch.join("slice.npy");
     let ours = scratch.join("ours.npy");
@@ -312,7 +314,7 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
         } else {
             vec![("", quantile_run.seconds)]
         }
-    });
+    })?;
     Ok(())
 }
 
@@ -320,7 +322,7 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
 /// phases ended, and its mask.
 struct Run2d {
     seconds: f64,
-    phase_ends: [u64; PHASES.len()],
+    phase_ends: [u64; Phase::CANNY.len()],
     mask: Vec<u8>,
 }
 
@@ -340,17 +342,17 @@ fn time_2d<const K: usize>(
 ) -> Result<[Run2d; K]> {
     let mut runs = settings.map(|_| Run2d {
         seconds: f64::INFINITY,
-        phase_ends: [0; PHASES.len()],
+        phase_ends: [0; Phase::CANNY.len()],
         mask: Vec::new(),
     });
     for _ in 0..repeat {
         for (params, run) in settings.iter().zip(&mut runs) {
             // Each run also records when each phase ends, from the
             // detector's own progress marks (six relaxed stores a run).
-            let ends: [AtomicU64; PHASES.len()] = Default::default();
+            let ends: [AtomicU64; Phase::CANNY.len()] = Default::default();
             let t = Instant::now();
-            let progress = |fraction: f32| {
-                if let Some(p) = PHASES.iter().position(|(mark, _)| *mark == fraction) {
+            let progress = |phase: Phase, _| {
+                if let Some(p) = Phase::CANNY.iter().position(|&q| q == phase) {
                     ends[p].store(t.elapsed().as_nanos() as u64, Ordering::Relaxed);
                 }
             };
@@ -373,39 +375,35 @@ fn time_2d<const K: usize>(
     Ok(runs)
 }
 
-/// Canny's progress marks and the phase that ends at each (see
-/// `edges::detect_block`).
-const PHASES: [(f32, &str); 6] = [
-    (0.0, "input scan"),
-    (0.3, "smoothing"),
-    (0.5, "gradient"),
-    (0.6, "quantiles"),
-    (0.8, "non-maximum suppression"),
-    (1.0, "hysteresis"),
-];
-
 /// The time of each phase in ms, from when each phase ended (ns).
-fn phase_breakdown(ends: &[u64; PHASES.len()]) -> String {
-    let parts: Vec<String> = PHASES
+fn phase_breakdown(ends: &[u64; Phase::CANNY.len()]) -> String {
+    let parts: Vec<String> = Phase::CANNY
         .iter()
         .enumerate()
-        .map(|(p, (_, name))| {
+        .map(|(p, phase)| {
             let begin = if p == 0 { 0 } else { ends[p - 1] };
-            format!("{name} {:.2}", ends[p].saturating_sub(begin) as f64 / 1e6)
+            format!(
+                "{} {:.2}",
+                phase.name(),
+                ends[p].saturating_sub(begin) as f64 / 1e6
+            )
         })
         .collect();
     format!("phases of its fastest run, ms: {}", parts.join(", "))
 }
 
-fn print_peers(lines: &[String], ours: f64) {
+fn print_peers(lines: &[String], ours: f64) -> std::io::Result<()> {
     print_peers_by(lines, |_| vec![("", ours)])
 }
 
 /// As [`print_peers`], each peer beside the rasview figures `ours` names
 /// for it (each with a label, or none).
-fn print_peers_by(lines: &[String], ours: impl Fn(&str) -> Vec<(&'static str, f64)>) {
+fn print_peers_by(
+    lines: &[String],
+    ours: impl Fn(&str) -> Vec<(&'static str, f64)>,
+) -> std::io::Result<()> {
     if lines.is_empty() {
-        println!("(no peers: python3 with SimpleITK / OpenCV / scikit-image not found)");
+        outln!("(no peers: python3 with SimpleITK / OpenCV / scikit-image not found)")?;
     }
     for line in lines {
         match line
@@ -428,11 +426,12 @@ fn print_peers_by(lines: &[String], ours: impl Fn(&str) -> Vec<(&'static str, f6
                         }
                     })
                     .collect();
-                println!("{name:<60} {theirs:>9.5} s  ({})", parts.join("; "));
+                outln!("{name:<60} {theirs:>9.5} s  ({})", parts.join("; "))?;
             }
-            None => println!("{line}"),
+            None => outln!("{line}")?,
         }
     }
+    Ok(())
 }
 
 fn python(args: &[String]) -> Vec<String> {

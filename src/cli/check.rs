@@ -29,9 +29,9 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
         reference.as_ref(),
     );
     if args.json {
-        println!("{}", serde_json::to_string(&check)?);
+        outln!("{}", serde_json::to_string(&check)?)?;
     } else {
-        println!(
+        outln!(
             "{}: {}",
             args.overlay.display(),
             if check.aligned {
@@ -39,9 +39,9 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
             } else {
                 "NOT aligned with the base"
             }
-        );
+        )?;
         for f in &check.findings {
-            println!("  - {f}");
+            outln!("  - {f}")?;
         }
     }
     Ok(if check.aligned {

@@ -3,9 +3,9 @@
 
 use crate::edges::{self, Control, Detector, EdgeMap, EdgeParams, Mode, ThresholdKind};
 use crate::export::{
-    header_like, input_records, json_sidecar_path, refuse_to_overwrite, InputRecord,
+    header_like, input_records, json_sidecar_path, refuse_to_overwrite, InputRecord, Sidecar,
 };
-use crate::render::Plane;
+use crate::geometry::Plane;
 use crate::volume::{self, save, RawHeader, Volume, Voxels};
 use anyhow::{bail, Result};
 use serde::Serialize;
@@ -71,9 +71,7 @@ pub struct EdgesArgs {
 }
 
 #[derive(Debug, Serialize)]
-struct Sidecar {
-    rasview_version: &'static str,
-    command: &'static str,
+struct EdgesRecord {
     input: Vec<InputRecord>,
     mask: Option<Vec<InputRecord>>,
     volume: usize,
@@ -153,9 +151,7 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
             }
         )
     });
-    let sidecar = Sidecar {
-        rasview_version: env!("CARGO_PKG_VERSION"),
-        command: "edges",
+    let record = EdgesRecord {
         input: input_records(&v)?,
         mask: match &mask_volume {
             Some(m) => Some(input_records(m)?),
@@ -179,9 +175,9 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
         output_datatype: voxels.datatype().name(),
         seconds,
     };
-    let json = serde_json::to_vec_pretty(&sidecar)?;
-    save::write_atomically(&sidecar_path, false, &[&json])?;
-    if let Some(count) = sidecar.edge_voxels {
+    let edge_voxels = record.edge_voxels;
+    Sidecar::new("edges", record).write(&sidecar_path)?;
+    if let Some(count) = edge_voxels {
         eprintln!(
             "{count} edge voxels in {seconds:.2} s -> {}",
             args.out.display()

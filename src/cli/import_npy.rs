@@ -3,9 +3,10 @@
 
 use crate::export::{
     header_like, input_records, json_sidecar_path, refuse_to_overwrite, sha256_of, InputRecord,
+    Sidecar,
 };
+use crate::geometry::Plane;
 use crate::npy::{self, Order, SliceOptions, SliceTarget, Transpose};
-use crate::render::Plane;
 use crate::volume::{self, save};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
@@ -83,9 +84,7 @@ struct ArrayFacts {
 }
 
 #[derive(Debug, Serialize)]
-struct Sidecar {
-    rasview_version: &'static str,
-    command: &'static str,
+struct ImportRecord {
     base: Vec<InputRecord>,
     array: InputRecord,
     array_facts: ArrayFacts,
@@ -159,36 +158,36 @@ pub fn run(args: &ImportNpyArgs) -> Result<ExitCode> {
             .unwrap_or_default()
     );
     let header = header_like(&base.header, &command_text);
-    let sidecar = Sidecar {
-        rasview_version: env!("CARGO_PKG_VERSION"),
-        command: "import-npy",
-        base: input_records(&base)?,
-        array: InputRecord {
-            path: args.array.display().to_string(),
-            sha256: sha256_of(&args.array)?,
+    let sidecar = Sidecar::new(
+        "import-npy",
+        ImportRecord {
+            base: input_records(&base)?,
+            array: InputRecord {
+                path: args.array.display().to_string(),
+                sha256: sha256_of(&args.array)?,
+            },
+            array_facts: ArrayFacts {
+                shape: array.shape.clone(),
+                descr: array.descr.clone(),
+                fortran_order: array.fortran_order,
+                npy_version: format!("{}.{}", array.version.0, array.version.1),
+            },
+            parameters: Parameters {
+                order: args.order,
+                plane: args.plane,
+                slice: args.slice,
+                transpose: args.transpose,
+                flip_rows: args.flip_rows,
+                flip_columns: args.flip_columns,
+            },
+            placement: placed.sentences.clone(),
+            warnings: placed.warnings.clone(),
+            output: args.out.display().to_string(),
+            output_datatype: placed.voxels.datatype().name(),
         },
-        array_facts: ArrayFacts {
-            shape: array.shape.clone(),
-            descr: array.descr.clone(),
-            fortran_order: array.fortran_order,
-            npy_version: format!("{}.{}", array.version.0, array.version.1),
-        },
-        parameters: Parameters {
-            order: args.order,
-            plane: args.plane,
-            slice: args.slice,
-            transpose: args.transpose,
-            flip_rows: args.flip_rows,
-            flip_columns: args.flip_columns,
-        },
-        placement: placed.sentences.clone(),
-        warnings: placed.warnings.clone(),
-        output: args.out.display().to_string(),
-        output_datatype: placed.voxels.datatype().name(),
-    };
-    let json = serde_json::to_vec_pretty(&sidecar)?;
+    );
     save::save(&args.out, &header, &placed.voxels, base_shape, 1)?;
-    save::write_atomically(&sidecar_path, false, &[&json])?;
+    sidecar.write(&sidecar_path)?;
 
     for s in &placed.sentences {
         eprintln!("{s}");

@@ -72,22 +72,23 @@ impl InfoReport {
         }
     }
 
-    fn print_text(&self) {
-        println!("{}", self.path);
-        println!("  format        {} ({})", self.format, self.byte_order);
-        println!(
+    fn print_text(&self) -> std::io::Result<()> {
+        outln!("{}", self.path)?;
+        outln!("  format        {} ({})", self.format, self.byte_order)?;
+        outln!(
             "  shape         {:?} ({} volume{})",
             self.shape,
             self.volumes,
             if self.volumes == 1 { "" } else { "s" }
-        );
-        println!(
+        )?;
+        outln!(
             "  datatype      {} (code {})",
-            self.datatype, self.datatype_code
-        );
+            self.datatype,
+            self.datatype_code
+        )?;
         let s = self.spacing_mm;
-        println!("  voxel size    {:.4} x {:.4} x {:.4} mm", s[0], s[1], s[2]);
-        println!(
+        outln!("  voxel size    {:.4} x {:.4} x {:.4} mm", s[0], s[1], s[2])?;
+        outln!(
             "  orientation   {}{}",
             self.axcodes,
             if self.oblique {
@@ -95,18 +96,23 @@ impl InfoReport {
             } else {
                 ", not oblique".to_string()
             }
-        );
-        println!(
+        )?;
+        outln!(
             "  world_from_voxel (from the {}; sform_code {}, qform_code {})",
-            self.affine_source, self.sform_code, self.qform_code
-        );
+            self.affine_source,
+            self.sform_code,
+            self.qform_code
+        )?;
         for row in &self.world_from_voxel {
-            println!(
+            outln!(
                 "    [{:>11.5} {:>11.5} {:>11.5} {:>11.5}]",
-                row[0], row[1], row[2], row[3]
-            );
+                row[0],
+                row[1],
+                row[2],
+                row[3]
+            )?;
         }
-        println!(
+        outln!(
             "  scaling       scl_slope {} scl_inter {}{}",
             self.scl_slope,
             self.scl_inter,
@@ -115,20 +121,21 @@ impl InfoReport {
             } else {
                 " (none)"
             }
-        );
+        )?;
         match self.value_range {
-            Some([lo, hi]) => println!("  values        {lo} to {hi} (volume 0)"),
-            None => println!("  values        no finite values in volume 0"),
+            Some([lo, hi]) => outln!("  values        {lo} to {hi} (volume 0)")?,
+            None => outln!("  values        no finite values in volume 0")?,
         }
         if self.non_finite_voxels > 0 {
-            println!(
+            outln!(
                 "  non-finite    {} voxels are NaN or infinite",
                 self.non_finite_voxels
-            );
+            )?;
         }
         for w in &self.warnings {
-            println!("  warning: {w}");
+            outln!("  warning: {w}")?;
         }
+        Ok(())
     }
 }
 
@@ -139,9 +146,9 @@ pub fn run(args: &InfoArgs) -> Result<ExitCode> {
             Ok(v) => {
                 let report = InfoReport::of(&v);
                 if args.json {
-                    println!("{}", serde_json::to_string(&report)?);
+                    outln!("{}", serde_json::to_string(&report)?)?;
                 } else {
-                    report.print_text();
+                    report.print_text()?;
                 }
             }
             Err(e) => {

@@ -1,5 +1,23 @@
 //! The command line: subcommands over the same library functions the window uses.
 
+/// `println!` that returns the error instead of panicking: a closed output
+/// pipe (`rasview info --json | head -1`) comes back to [`run`] as an error,
+/// which ends the program quietly.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `print!` that returns the error instead of panicking (see `outln!`).
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod bench;
 mod bench_edges;
 mod check;
@@ -116,11 +134,22 @@ pub fn run(command: Command) -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader has gone (`| head`): nobody is left to tell, and
+        // stopping is what was asked for, so end quietly, as ripgrep does.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("rasview: {e:#}");
             ExitCode::from(EXIT_FAILURE)
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Loads a file for a command that works on frame `t` of it, refusing a

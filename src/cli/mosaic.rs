@@ -5,10 +5,12 @@
 //! says where every pixel of every tile is.
 
 use super::render::{self, DisplayArgs, LayerArgs, Scene, SceneReport};
+use crate::export::Sidecar;
+use crate::geometry::plane::letter_towards;
+use crate::geometry::Plane;
 use crate::geometry::{Affine, Grid};
-use crate::render::plane::letter_towards;
 use crate::render::scale_bar::{self, ScaleBar};
-use crate::render::{draw_edge_letters, Plane, RgbaImage, ViewSpec};
+use crate::render::{draw_edge_letters, RgbaImage, ViewSpec};
 use anyhow::{bail, Result};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -179,9 +181,14 @@ pub fn run(args: &MosaicArgs) -> Result<ExitCode> {
         box_ras: [lo, hi],
         scale_bar,
         tiles,
-        scene: scene.report("mosaic")?,
+        scene: scene.report()?,
     };
-    render::write_png_and_sidecar(&mosaic, &args.out, &json_path, &report)?;
+    render::write_png_and_sidecar(
+        &mosaic,
+        &args.out,
+        &json_path,
+        &Sidecar::new("mosaic", report),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

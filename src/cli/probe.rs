@@ -50,21 +50,21 @@ pub fn run(args: &ProbeArgs) -> Result<ExitCode> {
         volume: args.volume,
     };
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        outln!("{}", serde_json::to_string(&report)?)?;
     } else {
         let [x, y, z] = args.ras;
         let [fi, fj, fk] = fractional;
-        println!("RAS ({x}, {y}, {z}) mm is voxel ({fi:.3}, {fj:.3}, {fk:.3})");
+        outln!("RAS ({x}, {y}, {z}) mm is voxel ({fi:.3}, {fj:.3}, {fk:.3})")?;
         match report.value {
             Some(value) => {
                 let [i, j, k] = voxel;
-                print!("nearest voxel [{i}, {j}, {k}] = {value}");
+                out!("nearest voxel [{i}, {j}, {k}] = {value}")?;
                 if let Some([r, g, b]) = report.rgb {
-                    print!(" (rgb {r}, {g}, {b})");
+                    out!(" (rgb {r}, {g}, {b})")?;
                 }
-                println!();
+                outln!()?;
             }
-            None => println!("outside the volume (shape {:?})", v.grid.shape),
+            None => outln!("outside the volume (shape {:?})", v.grid.shape)?,
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -3,14 +3,13 @@
 //! provenance ([`Scene`]) are shared with `rasview mosaic`.
 
 use crate::edges::{self, Control, EdgeParams};
-use crate::export::{input_records, json_sidecar_path, refuse_to_overwrite, InputRecord};
-use crate::overlay::{suggest_style, SuggestedStyle};
+use crate::export::{input_records, json_sidecar_path, refuse_to_overwrite, InputRecord, Sidecar};
+use crate::geometry::{Convention, Interpolation, Plane};
 use crate::render::scale_bar::{self, ScaleBar};
 use crate::render::{
-    self, Colormap, Convention, DisplaySettings, FrameSource, Interpolation, OverlayLayer, Plane,
-    RenderedView, ViewSpec, WindowLevel,
+    self, Colormap, DisplaySettings, FrameSource, OverlayLayer, RenderedView, ViewSpec, WindowLevel,
 };
-use crate::volume::save::write_atomically;
+use crate::render::{suggest_style, SuggestedStyle};
 use crate::volume::Volume;
 use anyhow::{bail, Context, Result};
 use ndarray::Array3;
@@ -89,8 +88,6 @@ pub struct RenderArgs {
 /// parameters.
 #[derive(Debug, Serialize)]
 pub struct SceneReport {
-    pub rasview_version: &'static str,
-    pub command: &'static str,
     /// The arguments as given, for rerunning.
     pub command_line: Vec<String>,
     pub input: Vec<InputRecord>,
@@ -245,10 +242,8 @@ impl Scene {
     }
 
     /// The provenance and parameters for a sidecar (hashes every input).
-    pub fn report(&self, command: &'static str) -> Result<SceneReport> {
+    pub fn report(&self) -> Result<SceneReport> {
         Ok(SceneReport {
-            rasview_version: env!("CARGO_PKG_VERSION"),
-            command,
             command_line: std::env::args().collect(),
             input: input_records(&self.volume)?,
             overlay: self
@@ -274,14 +269,12 @@ pub fn write_png_and_sidecar(
     image: &render::RgbaImage,
     png: &Path,
     json_path: &Path,
-    report: &impl Serialize,
+    sidecar: &Sidecar<impl Serialize>,
 ) -> Result<()> {
     image
         .save_png(png)
         .with_context(|| format!("writing {}", png.display()))?;
-    let json = serde_json::to_vec_pretty(report)?;
-    write_atomically(json_path, false, &[&json])
-        .with_context(|| format!("writing {}", json_path.display()))
+    sidecar.write(json_path)
 }
 
 pub fn run(args: &RenderArgs) -> Result<ExitCode> {
@@ -323,8 +316,13 @@ pub fn run(args: &RenderArgs) -> Result<ExitCode> {
         labels: args.labels,
         crosshair: args.crosshair,
         scale_bar,
-        scene: scene.report("render")?,
+        scene: scene.report()?,
     };
-    write_png_and_sidecar(&view.image, &args.out, &json_path, &report)?;
+    write_png_and_sidecar(
+        &view.image,
+        &args.out,
+        &json_path,
+        &Sidecar::new("render", report),
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,10 +5,11 @@
 
 use crate::export::{
     compact_voxels, header_like, input_records, json_sidecar_path, refuse_to_overwrite,
-    sample_onto, InputRecord,
+    sample_onto, InputRecord, Sidecar,
 };
-use crate::overlay::{check_overlay, suggest_style, EdgeReference, OverlayReport};
-use crate::render::Interpolation;
+use crate::geometry::Interpolation;
+use crate::overlay::{check_overlay, EdgeReference, OverlayReport};
+use crate::render::suggest_style;
 use crate::volume::{self, save, storage_order};
 use anyhow::Result;
 use serde::Serialize;
@@ -31,9 +32,7 @@ pub struct ResampleArgs {
 }
 
 #[derive(Serialize)]
-struct Sidecar {
-    rasview_version: &'static str,
-    command: &'static str,
+struct ResampleRecord {
     base: Vec<InputRecord>,
     overlay: Vec<InputRecord>,
     interpolation: Interpolation,
@@ -76,9 +75,7 @@ pub fn run(args: &ResampleArgs) -> Result<ExitCode> {
         &format!("rasview resample onto {}", base.grid.axcodes()),
     );
     save::save(&args.out, &header, &voxels, base.grid.shape, 1)?;
-    let sidecar = Sidecar {
-        rasview_version: env!("CARGO_PKG_VERSION"),
-        command: "resample",
+    let record = ResampleRecord {
         base: input_records(&base)?,
         overlay: input_records(&overlay)?,
         interpolation,
@@ -87,7 +84,6 @@ pub fn run(args: &ResampleArgs) -> Result<ExitCode> {
         output: args.out.display().to_string(),
         output_datatype: voxels.datatype().name(),
     };
-    let json = serde_json::to_vec_pretty(&sidecar)?;
-    save::write_atomically(&sidecar_path, false, &[&json])?;
+    Sidecar::new("resample", record).write(&sidecar_path)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@
 use super::control::{Cancelled, Control};
 use super::field::{for_groups_where, try_for_each_row, zeroed, Layout};
 use super::gradient::{gradient_at, interior, norm, Stencil};
-use crate::render::resample::{trilinear_cell, trilinear_clamped};
+use crate::geometry::sample::{trilinear_cell, trilinear_clamped};
 
 /// Voxels whose magnitude is a local maximum along the gradient and at least
 /// `low`: 1 where kept, 0 elsewhere.

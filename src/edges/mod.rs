@@ -2,22 +2,21 @@
 //! slice by slice), gradient magnitude, difference of Gaussians. Works on
 //! the volume's own voxel grid and spacing; results land on that grid.
 
-pub mod canny;
-pub mod control;
-pub mod dog;
-pub mod field;
-pub mod gaussian;
-pub mod gradient;
-pub mod hysteresis;
+pub(crate) mod canny;
+pub(crate) mod control;
+pub(crate) mod dog;
+pub(crate) mod field;
+pub(crate) mod gaussian;
+pub(crate) mod gradient;
+pub(crate) mod hysteresis;
 pub mod reference;
-pub mod threshold;
+pub(crate) mod threshold;
 
-pub use control::{Cancelled, Control};
+pub use control::{Cancelled, Control, Phase};
 pub use field::Layout;
 pub use threshold::{Histogram, ThresholdKind};
 
-use crate::geometry::orientation::axis_directions;
-use crate::render::Plane;
+use crate::geometry::Plane;
 use crate::volume::Volume;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -137,15 +136,6 @@ const PLOT_BINS: usize = 128;
 /// Which voxels count for quantiles and may be edges.
 pub type Considered<'a> = Option<&'a [bool]>;
 
-/// The voxel axis closest to a plane's normal: slices across it lie in that
-/// plane as nearly as the grid allows.
-pub fn slice_axis_for(volume: &Volume, plane: Plane) -> usize {
-    let dirs = axis_directions(&volume.grid.world_from_voxel);
-    (0..3)
-        .find(|&a| dirs[a].world_axis == plane.normal_axis())
-        .unwrap_or(2)
-}
-
 /// Runs a detector on one frame (`values` in storage order).
 pub fn detect(
     values: &[f32],
@@ -258,7 +248,7 @@ pub fn detect_slices(
     };
     let quiet = Control {
         is_stale: control.is_stale,
-        progress: &|_| {},
+        progress: &|_, _| {},
     };
     // Only the first slice's histogram is kept (see below).
     let unplotted = EdgeParams {
@@ -290,7 +280,7 @@ pub fn detect_slices(
         (EdgeMap::Magnitude(full), EdgeMap::Magnitude(part)) => insert(full, shape, axis, s, &part),
         _ => {}
     };
-    (control.progress)(0.0);
+    (control.progress)(Phase::Slices, 0.0);
     let Some((&first, rest)) = order.split_first() else {
         return Ok(result);
     };
@@ -314,7 +304,7 @@ pub fn detect_slices(
             store(&mut result, s, part.map);
         }
         done += chunk.len();
-        (control.progress)(done as f32 / order.len() as f32);
+        (control.progress)(Phase::Slices, done as f32 / order.len() as f32);
         if done < order.len() {
             on_partial(&result);
         }
@@ -335,9 +325,7 @@ fn detect_block(
     let (floor, has_missing) = scan(values, &layout);
     let keep =
         |n: usize| considered.is_none_or(|c| c[n]) && (!has_missing || values[n].is_finite());
-    // Canny's marks (0 scanned, 0.3 smoothed, 0.5 gradient, 0.6 quantiles,
-    // 0.8 suppressed, 1 done) also name its phases in `rasview bench edges`.
-    (control.progress)(0.0);
+    control.ended(Phase::InputScan);
     let smoothed = gaussian::smooth_known(
         values,
         &layout,
@@ -346,7 +334,7 @@ fn detect_block(
         has_missing,
         control,
     )?;
-    (control.progress)(0.3);
+    control.ended(Phase::Smoothing);
     let resolve = |field: &[f32], value: f64| -> Option<f32> {
         match params.thresholds {
             ThresholdKind::Absolute => Some(value as f32),
@@ -382,7 +370,7 @@ fn detect_block(
         }
         Detector::Canny => {
             let magnitude = gradient::magnitude(&smoothed, &layout, floor, has_missing, control)?;
-            (control.progress)(0.5);
+            control.ended(Phase::Gradient);
             // Quantiles of the magnitude where there is any gradient at all:
             // flat background would otherwise decide the thresholds. The
             // plot's histogram of the same voxels comes from the same passes.
@@ -398,7 +386,7 @@ fn detect_block(
                 ThresholdKind::Absolute => Some(vec![params.low as f32, params.high as f32]),
                 ThresholdKind::Quantile => summary.quantiles,
             };
-            (control.progress)(0.6);
+            control.ended(Phase::Thresholds);
             let (low, high) = match resolved.as_deref() {
                 Some(&[l, h]) => (l.min(h), h.max(l)),
                 _ => (f32::INFINITY, f32::INFINITY),
@@ -416,8 +404,9 @@ fn detect_block(
                     .zip(c)
                     .for_each(|(m, &c)| *m = if c { *m } else { 0 });
             }
-            (control.progress)(0.8);
+            control.ended(Phase::NonMaximumSuppression);
             hysteresis::keep_connected(&mut mask, &magnitude, &layout, high, control)?;
+            control.ended(Phase::Hysteresis);
             EdgeResult {
                 magnitude_histogram: summary.histogram,
                 map: EdgeMap::Mask(mask),
@@ -465,7 +454,7 @@ fn detect_block(
             }
         }
     };
-    (control.progress)(1.0);
+    control.ended(Phase::Finished);
     Ok(result)
 }
 
@@ -526,7 +515,7 @@ pub fn detect_volume(
     let values = volume.frame_values(t);
     let slice_axis = match params.mode {
         Mode::ThreeD => None,
-        Mode::Slices(plane) => Some(slice_axis_for(volume, plane)),
+        Mode::Slices(plane) => Some(volume.grid.slice_axis(plane)),
     };
     detect(
         &values,

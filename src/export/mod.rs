@@ -2,10 +2,11 @@
 //! (parameters, inputs with SHA-256, version), and the rule that no output
 //! ever replaces a file that was read.
 
-pub mod on_grid;
-pub mod provenance;
+pub(crate) mod on_grid;
+pub(crate) mod provenance;
 
 pub use on_grid::{compact_voxels, sample_onto};
 pub use provenance::{
     header_like, input_records, json_sidecar_path, refuse_to_overwrite, sha256_of, InputRecord,
+    Sidecar,
 };

@@ -2,8 +2,8 @@
 //! through both affines, so the saved file carries the base's geometry and
 //! opens aligned in any tool.
 
+use crate::geometry::sample::{resample_plane, Interpolation};
 use crate::geometry::{Affine, Grid};
-use crate::render::resample::{resample_plane, Interpolation};
 use crate::volume::Voxels;
 use ndarray::Array3;
 

@@ -1,11 +1,39 @@
 //! Where outputs came from, and the guard against writing over inputs.
 
-use crate::volume::{RawHeader, Volume};
+use crate::volume::{save, RawHeader, Volume};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+
+/// The one sidecar type every output carries: which rasview made it, with
+/// which command, and that command's own record (its inputs with their
+/// SHA-256, its parameters, its output) beside them.
+#[derive(Debug, Serialize)]
+pub struct Sidecar<T> {
+    pub rasview_version: &'static str,
+    pub command: &'static str,
+    #[serde(flatten)]
+    pub record: T,
+}
+
+impl<T: Serialize> Sidecar<T> {
+    pub fn new(command: &'static str, record: T) -> Self {
+        Sidecar {
+            rasview_version: env!("CARGO_PKG_VERSION"),
+            command,
+            record,
+        }
+    }
+
+    /// Writes the sidecar as indented JSON, through a temporary name.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let json = serde_json::to_vec_pretty(self)?;
+        save::write_atomically(path, false, &[&json])
+            .with_context(|| format!("writing {}", path.display()))
+    }
+}
 
 /// One input file, as a sidecar records it.
 #[derive(Debug, Clone, Serialize, PartialEq)]

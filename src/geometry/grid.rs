@@ -2,6 +2,7 @@
 
 use super::affine::Affine;
 use super::orientation;
+use super::plane::Plane;
 
 /// The three spatial dimensions of a volume and where its voxels are.
 ///
@@ -53,6 +54,17 @@ impl Grid {
     /// Voxel spacing along each voxel axis, in mm.
     pub fn spacing_mm(&self) -> [f64; 3] {
         self.world_from_voxel.column_lengths()
+    }
+
+    /// The voxel axis closest to a plane's normal: slices across it lie in
+    /// that plane as nearly as the grid allows. Slicing, stepping a slice and
+    /// placing a 2D array all ask this one question.
+    pub fn slice_axis(&self, plane: Plane) -> usize {
+        let dirs = orientation::axis_directions(&self.world_from_voxel);
+        // Each world axis is taken by exactly one voxel axis, so this finds one.
+        (0..3)
+            .find(|&a| dirs[a].world_axis == plane.normal_axis())
+            .unwrap_or(2)
     }
 
     /// Orientation codes, e.g. "LAS".

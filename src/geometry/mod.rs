@@ -1,4 +1,5 @@
-//! Coordinate spaces: the affine type, voxel grids in world space, orientation codes.
+//! Coordinate spaces: the affine type, voxel grids in world space, orientation
+//! codes and letters, the three view planes, and sampling a volume at world points.
 //!
 //! World space is RAS+ millimetres (x to the patient's Right, y Anterior,
 //! z Superior), as in NIfTI, nibabel and 3D Slicer.
@@ -6,6 +7,10 @@
 pub mod affine;
 pub mod grid;
 pub mod orientation;
+pub mod plane;
+pub mod sample;
 
 pub use affine::{Affine, AffineError};
 pub use grid::Grid;
+pub use plane::{Convention, Plane};
+pub use sample::Interpolation;

@@ -5,8 +5,8 @@
 //! base's voxel grid, in NIfTI order, as a 3D volume (axis order ijk or
 //! kji) or as one slice of a plane, and says in words what it did.
 
-pub mod place;
-pub mod read;
+pub(crate) mod place;
+pub(crate) mod read;
 
 pub use place::{
     place_slice, place_volume, suggest_order, Order, Placed, PlacementError, SliceOptions,

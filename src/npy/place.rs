@@ -13,7 +13,7 @@
 //! (rows along b); nibabel's `get_fdata()[:, :, k]` has shape `(n_a, n_b)`.
 
 use super::read::shape_text;
-use crate::render::Plane;
+use crate::geometry::Plane;
 use crate::volume::{Volume, Voxels};
 use thiserror::Error;
 
@@ -99,7 +99,7 @@ impl SliceTarget {
     pub fn in_volume(base: &Volume, plane: Plane, index: usize) -> Self {
         SliceTarget {
             plane,
-            axis: crate::edges::slice_axis_for(base, plane),
+            axis: base.grid.slice_axis(plane),
             index,
         }
     }
@@ -179,11 +179,6 @@ pub enum PlacementError {
         expected: Vec<usize>,
         base: [usize; 3],
     },
-    #[error(
-        "--plane, --slice, --transpose and the flips need a 2D array, the array has shape {}",
-        shape_text(shape)
-    )]
-    SliceOptionsOnVolume { shape: Vec<usize> },
     #[error("cannot allocate {count} voxels for the placed array")]
     OutOfMemory { count: usize },
 }

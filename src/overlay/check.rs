@@ -1,6 +1,7 @@
 //! The geometry check: does an overlay's header put its voxels where the
 //! base's grid is, and if not, how do they differ, in words a user can act on.
 
+use super::findings::{Finding, Reordering};
 use crate::geometry::orientation::axis_directions;
 use crate::geometry::Grid;
 use crate::volume::{AffineSource, Volume};
@@ -13,7 +14,8 @@ pub const SAME_PLACE_MM: f64 = 0.01;
 pub struct GeometryCheck {
     pub aligned: bool,
     pub same_grid: bool,
-    pub findings: Vec<String>,
+    #[serde(serialize_with = "super::findings::serialize_findings")]
+    pub findings: Vec<Finding>,
     /// The largest distance between where the overlay's header and the
     /// base's header put the corners of the overlay's voxel grid.
     pub max_corner_distance_mm: f64,
@@ -39,84 +41,66 @@ pub fn compare_geometry(base: &Volume, overlay: &Volume) -> GeometryCheck {
     let overlap = overlap_fraction(b, o);
 
     if same_grid {
-        findings.push(format!(
-            "same grid: dims {:?}, and the two headers place every voxel within {distance:.4} mm",
-            b.shape
-        ));
+        findings.push(Finding::SameGrid {
+            dims: b.shape,
+            max_distance_mm: distance,
+        });
         let codes = |v: &Volume| (v.header.sform_code, v.header.qform_code);
         if codes(base) != codes(overlay) {
-            findings.push(format!(
-                "note: sform/qform codes differ (base {:?}, overlay {:?}) while the matrices agree",
-                codes(base),
-                codes(overlay)
-            ));
+            findings.push(Finding::CodesDiffer {
+                base: codes(base),
+                overlay: codes(overlay),
+            });
         }
     } else {
         if overlay.affine_source == AffineSource::Pixdim {
-            findings.push(
-                "the overlay has no orientation (sform_code = qform_code = 0): its voxels are placed by pixdim \
-                 alone, so left/right and position are guesses"
-                    .to_string(),
-            );
+            findings.push(Finding::NoOrientation);
         }
         if !same_shape {
-            findings.push(format!(
-                "dims differ: base {:?}, overlay {:?}",
-                b.shape, o.shape
-            ));
+            findings.push(Finding::DimsDiffer {
+                base: b.shape,
+                overlay: o.shape,
+            });
             if let Some(order) = permuted_shape(b.shape, o.shape) {
-                let names = order.map(|a| ["i", "j", "k"][a]).join(", ");
                 let header_agrees = axis_mapping(b, o)
                     .iter()
                     .zip(order)
                     .all(|(m, from)| m.is_some_and(|(axis, _)| axis == from));
-                findings.push(if header_agrees {
-                    format!(
-                        "the overlay's dims are the base's in the order ({names}), and its header turns them back: a reoriented copy, not a mistake"
-                    )
+                let reordering = if header_agrees {
+                    Reordering::HeaderTurnsBack
                 } else if order == [2, 1, 0] {
-                    format!(
-                        "the overlay's dims are the base's in the order ({names}): probably a (z, y, x) array from SimpleITK, Slicer or numpy written with the wrong axis order"
-                    )
+                    Reordering::ZyxArray
                 } else {
-                    format!(
-                        "the overlay's dims are the base's in the order ({names}): probably an array with two axes swapped"
-                    )
-                });
+                    Reordering::TwoAxesSwapped
+                };
+                findings.push(Finding::DimsReordered { order, reordering });
             }
         }
         let (bs, os) = (b.spacing_mm(), o.spacing_mm());
         if (0..3).any(|a| (bs[a] - os[a]).abs() > 1e-3) {
-            findings.push(format!(
-                "voxel sizes differ: base {:.3} x {:.3} x {:.3} mm, overlay {:.3} x {:.3} x {:.3} mm",
-                bs[0], bs[1], bs[2], os[0], os[1], os[2]
-            ));
+            findings.push(Finding::SpacingDiffers {
+                base_mm: bs,
+                overlay_mm: os,
+            });
         }
         let (bc, oc) = (b.axcodes(), o.axcodes());
         if bc != oc {
-            findings.push(format!(
-                "orientation differs: base {bc}, overlay {oc}{}",
-                axis_story(b, o)
-            ));
+            findings.push(Finding::OrientationDiffers {
+                base: bc,
+                overlay: oc,
+                axes: axis_mapping(b, o),
+            });
         }
         if linear_difference(b, o) < 1e-4 && distance >= SAME_PLACE_MM {
             pure_shift = same_shape;
             let shift = [0, 1, 2]
                 .map(|a| o.world_from_voxel.translation()[a] - b.world_from_voxel.translation()[a]);
-            findings.push(format!(
-                "a pure shift: the overlay's header moves every voxel by ({:.2}, {:.2}, {:.2}) mm (RAS)",
-                shift[0], shift[1], shift[2]
-            ));
+            findings.push(Finding::PureShift { shift_mm: shift });
         }
-        findings.push(format!(
-            "the two headers put the overlay's grid corners up to {distance:.2} mm apart"
-        ));
+        findings.push(Finding::CornerDistance { mm: distance });
     }
     if overlap < 0.5 {
-        findings.push(format!(
-            "the overlay barely overlaps the base: {:.0}% of its box lies inside the base's",
-            overlap * 100.0
-        ));
+        findings.push(Finding::LittleOverlap { fraction: overlap });
     }
     let oriented = |v: &Volume| v.affine_source != AffineSource::Pixdim;
     let placed_consistently =
@@ -157,28 +141,6 @@ fn axis_mapping(base: &Grid, overlay: &Grid) -> [Option<(usize, bool)>; 3] {
             .find(|&f| bd[f].world_axis == d.world_axis)
             .map(|from| (from, bd[from].sign != d.sign))
     })
-}
-
-/// How the overlay's voxel axes map onto the base's, as a phrase.
-fn axis_story(base: &Grid, overlay: &Grid) -> String {
-    let parts: Vec<String> = axis_mapping(base, overlay)
-        .iter()
-        .enumerate()
-        .map(|(a, m)| match m {
-            Some((from, flipped)) => {
-                format!(
-                    "{}{}",
-                    if *flipped { "-" } else { "" },
-                    ["i", "j", "k"][*from]
-                )
-            }
-            None => format!("?{a}"),
-        })
-        .collect();
-    format!(
-        " (the overlay's axes run along the base's ({}))",
-        parts.join(", ")
-    )
 }
 
 /// Largest difference between the two linear parts (rotation, zoom, shear).

@@ -4,6 +4,7 @@
 //! sit on the base's own edges, as stored and under the other arrangements
 //! of the same array, and say so when another one fits clearly better.
 
+use super::findings::{ContentFit, Finding};
 use super::values::{value_kind, ValueKind, MAX_LABELS};
 use crate::edges::{self, Control, EdgeMap, EdgeParams};
 use crate::geometry::orientation::axis_directions;
@@ -110,7 +111,9 @@ pub struct ContentCheck {
     pub best_other: Option<ScoredArrangement>,
     /// True when `best_other` fits clearly better than as stored.
     pub fits_better_otherwise: bool,
-    pub finding: String,
+    /// The verdict as a finding (its words come from [`Finding`]).
+    #[serde(serialize_with = "super::findings::serialize_one")]
+    pub finding: Finding,
     /// Every arrangement tried, best first.
     pub scores: Vec<ScoredArrangement>,
 }
@@ -182,31 +185,19 @@ pub fn check_content(
         confirmed_as_stored,
     } = verdict;
     let best_other = scores.first().cloned();
-    let within = if tolerance_voxels == 0 {
-        "exactly on".to_string()
-    } else {
-        "within one voxel of".to_string()
-    };
-    let finding = match &best_other {
-        Some(b) if fits_better_otherwise => format!(
-            "content: the overlay fits the base's edges {} better {} ({:.0}% of its boundary {within} a base edge, against {:.0}% as stored and {:.0}% for its mirror images): the array under the header is probably arranged wrongly",
-            ratio_words(b.score, as_stored),
-            b.description,
-            b.score * 100.0,
-            as_stored * 100.0,
-            typical * 100.0
-        ),
-        _ if confirmed_as_stored => format!(
-            "content: as stored, {:.0}% of the overlay's boundary lies {within} a base edge, against {:.0}% for its mirror images: it follows the base's anatomy",
-            as_stored * 100.0,
-            typical * 100.0
-        ),
-        _ => format!(
-            "content: inconclusive: {:.0}% of the overlay's boundary lies {within} a base edge as stored, {:.0}% for its mirror images and at best {:.0}%: its boundaries do not follow the base's intensity edges (a lesion or region mask may not)",
-            as_stored * 100.0,
-            typical * 100.0,
-            best_other.as_ref().map_or(as_stored, |b| b.score) * 100.0
-        ),
+    let finding = Finding::Content {
+        fit: if fits_better_otherwise {
+            ContentFit::BetterOtherwise
+        } else if confirmed_as_stored {
+            ContentFit::AsStored
+        } else {
+            ContentFit::Inconclusive
+        },
+        best: best_other.as_ref().map(|b| b.description.clone()),
+        best_score: best_other.as_ref().map_or(as_stored, |b| b.score),
+        as_stored,
+        typical,
+        tolerance_voxels,
     };
     Ok(ContentCheck {
         overlay_kind: kind,
@@ -347,15 +338,6 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 fn round(x: f64) -> i64 {
     (x + 0.5).floor() as i64
-}
-
-/// "2.4x", or "far" when the stored arrangement scores nothing.
-fn ratio_words(better: f64, stored: f64) -> String {
-    if stored < 1e-3 {
-        "far".to_string()
-    } else {
-        format!("{:.1}x", better / stored)
-    }
 }
 
 /// A mask or edge map (one non-zero value) or a label map (a few integer
@@ -500,7 +482,7 @@ pub fn describe(arrangement: Arrangement, base: &Grid) -> String {
             step[axis] = steps as f64;
             let moved = base.world_from_voxel.apply_vector(step);
             let mm = (moved[0].powi(2) + moved[1].powi(2) + moved[2].powi(2)).sqrt();
-            let towards = crate::render::plane::letter_towards(moved);
+            let towards = crate::geometry::plane::letter_towards(moved);
             format!(
                 "shifted {} voxel{} ({mm:.1} mm) towards {towards}",
                 steps.abs(),

@@ -1,14 +1,14 @@
 //! Overlays made elsewhere: how their geometry compares with the base's, and
 //! whether the array under the header sits on the base's anatomy.
 
-pub mod check;
-pub mod content;
-pub mod style;
-pub mod values;
+pub(crate) mod check;
+pub(crate) mod content;
+pub(crate) mod findings;
+pub(crate) mod values;
 
 pub use check::{compare_geometry, GeometryCheck};
 pub use content::{check_content, ContentCheck, EdgeReference};
-pub use style::{suggest_style, SuggestedStyle};
+pub use findings::{ContentFit, Finding, Reordering};
 
 use crate::volume::Volume;
 use serde::Serialize;
@@ -21,7 +21,8 @@ pub struct OverlayReport {
     /// of the array fits the base's edges clearly better.
     pub aligned: bool,
     pub same_grid: bool,
-    pub findings: Vec<String>,
+    #[serde(serialize_with = "findings::serialize_findings")]
+    pub findings: Vec<Finding>,
     pub max_corner_distance_mm: f64,
     pub overlap_fraction: f64,
     pub content: Option<ContentCheck>,
@@ -53,15 +54,14 @@ pub fn check_overlay(
     let misarranged = content.as_ref().is_some_and(|c| c.fits_better_otherwise);
     let aligned = !misarranged && (geometry.same_grid || geometry.placed_consistently);
     if !geometry.same_grid && geometry.placed_consistently && !misarranged {
-        findings.push(
-            "another grid, placed by both headers: it is drawn resampled through its own affine (as every viewer does)"
-                .to_string(),
-        );
+        findings.push(Finding::PlacedConsistently);
     }
     if let Some(c) = &content {
         findings.push(c.finding.clone());
     } else if let Some(reason) = &content_skipped {
-        findings.push(format!("content not checked: {reason}"));
+        findings.push(Finding::ContentSkipped {
+            reason: reason.clone(),
+        });
     }
     OverlayReport {
         aligned,

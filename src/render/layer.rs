@@ -3,8 +3,8 @@
 //! grid's affine, coloured by its style and blended in order.
 
 use super::colormap::Colormap;
-use super::resample::{self, Interpolation};
 use super::window::WindowLevel;
+use crate::geometry::sample::{self as resample, Interpolation};
 use crate::geometry::{Affine, Grid};
 use ndarray::Array3;
 

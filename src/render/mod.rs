@@ -1,24 +1,23 @@
-//! Pictures of volumes: planes in world space, resampling, window/level,
-//! colormaps, PNG. The window and `rasview render` both draw through
+//! Pictures of volumes: views, window/level, colormaps, overlay styles, PNG. The window and `rasview render` both draw through
 //! [`render_view`], so a picture the CLI writes is the picture the window shows.
 
-pub mod colormap;
-pub mod image;
-pub mod layer;
-pub mod plane;
-pub mod resample;
-pub mod scale_bar;
-pub mod view;
-pub mod window;
+pub(crate) mod colormap;
+pub(crate) mod image;
+pub(crate) mod layer;
+pub(crate) mod overlay_style;
+pub(crate) mod scale_bar;
+pub(crate) mod view;
+pub(crate) mod window;
 
 pub use colormap::Colormap;
 pub use image::RgbaImage;
 pub use layer::{label_colour, LayerStyle, OverlayLayer};
-pub use plane::{Convention, Plane};
-pub use resample::Interpolation;
+pub use overlay_style::{suggest_style, SuggestedStyle};
 pub use view::ViewSpec;
 pub use window::WindowLevel;
 
+use crate::geometry::sample as resample;
+use crate::geometry::Interpolation;
 use crate::geometry::{Affine, Grid};
 use crate::volume::{Volume, Voxels};
 use ndarray::{Array3, ShapeBuilder};

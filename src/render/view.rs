@@ -1,8 +1,8 @@
 //! A view: a rectangle of pixels on a world plane, and the affine that says
 //! where each pixel is (`world_from_pixel`).
 
-use super::plane::{Convention, Plane};
 use crate::geometry::{Affine, Grid};
+use crate::geometry::{Convention, Plane};
 
 /// Everything that fixes which world point each pixel of a view shows.
 #[derive(Debug, Clone, Copy, PartialEq)]

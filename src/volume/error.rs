@@ -58,8 +58,18 @@ pub enum LoadError {
         limit_bytes: u64,
     },
 
-    #[error("the system refused {} for the voxels of {}", human_bytes(*bytes), path.display())]
-    OutOfMemory { path: PathBuf, bytes: u128 },
+    /// The header passed every check, but the system could not give the
+    /// voxels the memory they need.
+    #[error(
+        "the voxels ({shape}) need {} of memory, which is not available, in {}",
+        human_bytes(*bytes),
+        path.display()
+    )]
+    OutOfMemory {
+        path: PathBuf,
+        shape: String,
+        bytes: u128,
+    },
 
     #[error("no image file for the header {}: looked for {tried}", path.display())]
     MissingImage { path: PathBuf, tried: String },

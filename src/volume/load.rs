@@ -389,11 +389,10 @@ fn read_voxels(
 ) -> Result<Voxels, LoadError> {
     let mut voxels =
         Voxels::try_with_capacity(plan.datatype, plan.voxel_count).ok_or_else(|| {
-            LoadError::TooLarge {
+            LoadError::OutOfMemory {
                 path: path.to_path_buf(),
                 shape: format!("{:?} x {} volumes", plan.shape, plan.volume_count),
-                declared_bytes: plan.byte_count as u128,
-                limit_bytes: 0,
+                bytes: plan.byte_count as u128,
             }
         })?;
     let mut chunk = vec![0u8; CHUNK_BYTES.min(plan.byte_count as usize).max(1)];

@@ -1,13 +1,13 @@
 //! Volumes: voxels, where they are in the world, and what the header said.
 
-pub mod datatype;
-pub mod error;
-pub mod files;
-pub mod header;
-pub mod header_geometry;
+pub(crate) mod datatype;
+pub(crate) mod error;
+pub(crate) mod files;
+pub(crate) mod header;
+pub(crate) mod header_geometry;
 pub mod load;
 pub mod save;
-pub mod voxels;
+pub(crate) mod voxels;
 
 pub use datatype::Datatype;
 pub use error::LoadError;

@@ -11,6 +11,7 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -115,9 +116,10 @@ pub fn save(
     }
 }
 
-/// Writes the parts to a temporary name in the target's folder, then renames
-/// it over the target: a reader never sees half a file, and a failure leaves
-/// the old file as it was.
+/// Writes the parts to a temporary name in the target's folder (one name per
+/// write), renames it over the target and syncs the folder: a reader never
+/// sees half a file, a failure leaves the old file as it was, and once this
+/// returns the new file survives a crash.
 pub fn write_atomically(path: &Path, gzip: bool, parts: &[&[u8]]) -> Result<(), SaveError> {
     let io_err = |error| SaveError::Io {
         path: path.to_path_buf(),
@@ -140,7 +142,8 @@ pub fn write_atomically(path: &Path, gzip: bool, parts: &[&[u8]]) -> Result<(), 
         }
         let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
-        std::fs::rename(&temporary, path)
+        std::fs::rename(&temporary, path)?;
+        sync_folder_of(path)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&temporary);
@@ -148,10 +151,93 @@ pub fn write_atomically(path: &Path, gzip: bool, parts: &[&[u8]]) -> Result<(), 
     result.map_err(io_err)
 }
 
+/// A name beside `path` that no other write uses: the process id keeps
+/// processes apart, the counter keeps apart the writes of one process (two
+/// threads exporting to the same target at once).
 fn temporary_name(path: &Path) -> PathBuf {
+    static WRITES: AtomicU64 = AtomicU64::new(0);
+    let write = WRITES.fetch_add(1, Ordering::Relaxed);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.rasview-partial-{}", std::process::id()))
+    path.with_file_name(format!(
+        ".{name}.rasview-partial-{}-{write}",
+        std::process::id()
+    ))
+}
+
+/// A rename lives in the folder's entry, not in the file: until the folder
+/// is synced, a crash can leave the old file, or none, under the target's
+/// name although the write reported success.
+#[cfg(unix)]
+fn sync_folder_of(path: &Path) -> std::io::Result<()> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(folder)?.sync_all()
+}
+
+/// Elsewhere a folder cannot be opened as a file; the rename is all there is.
+#[cfg(not(unix))]
+fn sync_folder_of(_: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("rasview-save-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// Two threads of one process writing the same target never share a
+    /// temporary name.
+    #[test]
+    fn temporary_names_are_unique_per_write_across_threads() {
+        let target = Path::new("/some/folder/out.nii.gz");
+        let names: Vec<PathBuf> = (0..2)
+            .map(|_| std::thread::spawn(move || temporary_name(target)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect();
+        assert_ne!(names[0], names[1]);
+        for name in &names {
+            assert_eq!(name.parent(), target.parent(), "beside the target");
+        }
+    }
+
+    /// Threads racing to write one target each finish their write; the
+    /// file left is one whole write, and no temporary file stays behind.
+    #[test]
+    fn concurrent_writes_to_one_target_each_succeed_whole() {
+        let dir = scratch("race");
+        let target = dir.join("out.json");
+        let threads: Vec<_> = (0..4u8)
+            .map(|t| {
+                let target = target.clone();
+                std::thread::spawn(move || {
+                    let body = vec![b'a' + t; 64 * 1024];
+                    for _ in 0..25 {
+                        write_atomically(&target, false, &[&body]).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let written = std::fs::read(&target).unwrap();
+        assert_eq!(written.len(), 64 * 1024);
+        assert!(written.iter().all(|&b| b == written[0]), "one whole write");
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(left.len(), 1, "only the target remains");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

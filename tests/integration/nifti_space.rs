@@ -1,7 +1,7 @@
 //! All 48 files of NIfTIspace are one head stored in every axis order and
 //! flip: every world point must read the same value from each of them.
 
-mod common;
+use crate::common;
 
 use rasview::volume;
 

@@ -6,7 +6,7 @@
 //! slice cut with numpy's usual (z, y, x) layout must land on exactly the
 //! voxels it came from, with the base's geometry.
 
-mod common;
+use crate::common;
 
 use common::{f32_bytes, write_npy};
 

@@ -4,7 +4,7 @@
 //! geometry with the same data.
 #![cfg(feature = "gui")]
 
-mod common;
+use crate::common;
 
 use egui::Vec2;
 use egui_kittest::kittest::{NodeT, Queryable};

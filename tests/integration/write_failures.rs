@@ -2,7 +2,7 @@
 //! full disk (simulated with a file size limit), a missing folder, and a
 //! folder that is not writable. An old file at the target survives.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

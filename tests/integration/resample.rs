@@ -2,7 +2,7 @@
 //! on the base's grid with the base's geometry; each voxel holds the
 //! overlay's value at that voxel's world point.
 
-mod common;
+use crate::common;
 
 use rasview::volume;
 use std::process::Command;

@@ -4,7 +4,7 @@
 //! edges show in every tile through the head, the scale bar is as long as
 //! its label, and no input is ever overwritten.
 
-mod common;
+use crate::common;
 
 use rasview::geometry::Affine;
 use rasview::render::WindowLevel;

@@ -1,7 +1,7 @@
 //! Phantoms made in code, saved with known affines in every layout rasview
 //! writes, reloaded: every probed world point returns the label placed there.
 
-mod common;
+use crate::common;
 
 use common::{phantom_label, phantom_labels, rotation_xz, rows, sform_header, Rng};
 use rasview::geometry::{affine::distance, Affine};

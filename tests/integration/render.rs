@@ -2,14 +2,12 @@
 //! gives the same picture whatever the storage order, and every pixel shows
 //! the value at the world point its `world_from_pixel` names.
 
-mod common;
+use crate::common;
 
 use common::{phantom_label, phantom_labels, rotation_xz, rows};
 use rasview::geometry::{Affine, Grid};
-use rasview::render::{
-    self, Colormap, Convention, DisplaySettings, FrameSource, Interpolation, Plane, ViewSpec,
-    WindowLevel,
-};
+use rasview::geometry::{Convention, Interpolation, Plane};
+use rasview::render::{self, Colormap, DisplaySettings, FrameSource, ViewSpec, WindowLevel};
 use rasview::volume::{self, save, Voxels};
 use serde_json::Value;
 use std::process::Command;

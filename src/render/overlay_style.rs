@@ -2,15 +2,16 @@
 //! a mask in one colour, a label map in distinct colours, anything else
 //! (a float map) through a colormap with its own window.
 
-use super::values::{value_kind, ValueKind};
-use crate::render::{Colormap, Interpolation, LayerStyle, WindowLevel};
+use super::{Colormap, LayerStyle, WindowLevel, OVERLAY_COLOUR};
+use crate::geometry::Interpolation;
+use crate::overlay::values::{value_kind, ValueKind};
 use crate::volume::{storage_order, Volume};
 use ndarray::Array3;
 
 /// Colours given to successive mask overlays: none is the edges' red or the
 /// crosshair's green.
 pub const MASK_COLOURS: [[u8; 3]; 4] = [
-    crate::render::OVERLAY_COLOUR,
+    OVERLAY_COLOUR,
     [255, 200, 0],
     [200, 90, 255],
     [80, 255, 140],

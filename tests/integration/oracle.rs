@@ -1,7 +1,7 @@
 //! rasview against nibabel on real files no one here wrote: affines, axis
 //! codes, shapes and the values at sample world points (tests/data/oracle.json).
 
-mod common;
+use crate::common;
 
 use rasview::volume::{self, Volume};
 use serde_json::Value;

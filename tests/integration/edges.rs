@@ -1,14 +1,14 @@
 //! Edge detection: against a slow reference, on world-space phantoms in
 //! oblique anisotropic grids, across datatypes, threads and cancellation.
 
-mod common;
+use crate::common;
 
 use common::{rotation_xz, rows, Rng};
 use rasview::edges::{
     self, reference, Control, Detector, EdgeMap, EdgeParams, Layout, Mode, ThresholdKind,
 };
+use rasview::geometry::Plane;
 use rasview::geometry::{affine::distance, Affine, Grid};
-use rasview::render::Plane;
 
 fn mask(result: &edges::EdgeResult) -> &[u8] {
     match &result.map {
@@ -433,7 +433,7 @@ fn a_stale_request_stops_within_a_bounded_amount_of_work() {
     let is_stale = || checks.fetch_add(1, Ordering::SeqCst) >= 2;
     let control = Control {
         is_stale: &is_stale,
-        progress: &|_| {},
+        progress: &|_, _| {},
     };
     let outcome = edges::detect(
         &values,

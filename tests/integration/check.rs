@@ -2,7 +2,7 @@
 //! aligned; a shifted header, stripped orientation, a (z, y, x) array saved
 //! with identity geometry and swapped axes are each named and exit 3.
 
-mod common;
+use crate::common;
 
 use rasview::volume::{self, save, Voxels};
 use serde_json::Value;
@@ -24,12 +24,16 @@ fn check(base: &Path, overlay: &Path) -> (i32, Value) {
     (out.status.code().unwrap(), json)
 }
 
+/// The findings' words, joined; every finding must also carry its kind.
 fn findings(json: &Value) -> String {
     json["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| f.as_str().unwrap())
+        .map(|f| {
+            assert!(f["kind"].is_string(), "a finding without a kind: {f}");
+            f["text"].as_str().unwrap()
+        })
         .collect::<Vec<_>>()
         .join(" | ")
 }

@@ -1,6 +1,6 @@
 //! The binary as users run it: exit codes, JSON keys, messages.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use std::process::{Command, Output};
@@ -328,4 +328,37 @@ fn edges_mask_on_another_grid_limits_edges_in_world_space() {
         serde_json::from_slice(&std::fs::read(dir.join("edges.json")).unwrap()).unwrap();
     assert_eq!(sidecar["background"], 1.0);
     assert!(sidecar["mask"][0]["sha256"].as_str().unwrap().len() == 64);
+}
+
+/// `rasview info ... --json | head -1`: the reader closes the pipe while
+/// rasview still has lines to write; it must stop quietly, as ripgrep does,
+/// not panic.
+#[test]
+fn a_closed_output_pipe_ends_the_program_quietly() {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let file = path_of("niivue/minimal.nii.gz");
+    // Far more output than a pipe holds, so rasview is still writing when
+    // the reader goes away.
+    let mut args = vec!["info".to_string(), "--json".to_string()];
+    args.extend(std::iter::repeat_n(file, 400));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rasview"))
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.starts_with('{'), "{first}");
+    drop(reader); // what `head -1` does once it has its line
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.is_empty(),
+        "nothing is said about the pipe: {stderr}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
 }

@@ -6,7 +6,7 @@
 //! (CI sets it, so there the window is always tested).
 #![cfg(feature = "gui")]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -2,13 +2,13 @@
 //! sliders and a bad file, asserting on the viewer's state.
 #![cfg(feature = "gui")]
 
-mod common;
+use crate::common;
 
 use egui::{Event, Modifiers, MouseWheelUnit, PointerButton, Pos2, Vec2};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
 use rasview::app::RasviewApp;
-use rasview::render::Plane;
+use rasview::geometry::Plane;
 
 fn harness_with(file: &str) -> Harness<'static, RasviewApp> {
     let mut app = RasviewApp::new(None);
@@ -406,14 +406,14 @@ fn the_remembered_layout_applies_to_the_first_volume_of_a_run() {
     let mut persisted = fresh.persisted();
     persisted.views[1].zoom = 2.5;
     persisted.views[1].pan_mm = [4.0, -3.0];
-    persisted.convention = rasview::render::Convention::Neurological;
+    persisted.convention = rasview::geometry::Convention::Neurological;
     let mut app = RasviewApp::new(Some(persisted));
     app.open_now(common::data_file("nifti-space/RAS.nii.gz"));
     assert_eq!(app.viewer.views[1].zoom, 2.5);
     assert_eq!(app.viewer.views[1].pan_mm, [4.0, -3.0]);
     assert_eq!(
         app.viewer.convention,
-        rasview::render::Convention::Neurological
+        rasview::geometry::Convention::Neurological
     );
     // A second file resets the views, as opening a new volume should.
     app.open_now(common::data_file("nifti-space/LPI.nii.gz"));

@@ -1,0 +1,22 @@
+//! Every integration test in one binary: one link of the whole program
+//! (with the window) instead of one per file, which is most of a clean
+//! `cargo test` build's time after the dependencies (see README). Each
+//! module is what used to be its own file under tests/.
+
+mod app_harness;
+mod bad_input;
+mod check;
+mod cli;
+mod common;
+mod edges;
+mod headless_build;
+mod mosaic;
+mod nifti_space;
+mod npy;
+mod oracle;
+mod overlay_window;
+mod phantoms;
+mod render;
+mod resample;
+mod window_screenshot;
+mod write_failures;
