@@ -365,3 +365,122 @@ pub fn score(on: &OnSlice, base: &BaseSlices) -> SliceScores {
         others,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geometry::Affine;
+
+    const SHAPE: [usize; 3] = [24, 20, 5];
+
+    fn grid() -> Grid {
+        Grid::new(SHAPE, Affine::identity())
+    }
+
+    fn at(i: usize, j: usize, k: usize) -> usize {
+        i + SHAPE[0] * (j + SHAPE[1] * k)
+    }
+
+    /// A bright rectangle off the centre of slice 2 (i 3..15, j 4..10),
+    /// nothing on the others.
+    fn base() -> BaseSlices {
+        let mut values = vec![0f32; SHAPE.iter().product()];
+        for j in 4..10 {
+            for i in 3..15 {
+                values[at(i, j, 2)] = 100.0;
+            }
+        }
+        BaseSlices::new(values, grid())
+    }
+
+    /// The rectangle's outline on slice `k`, rows reversed when `flip_j`.
+    fn outline(k: usize, flip_j: bool) -> Vec<f32> {
+        let mut values = vec![0f32; SHAPE.iter().product()];
+        for j in 4..10 {
+            for i in 3..15 {
+                if i == 3 || i == 14 || j == 4 || j == 9 {
+                    let j = if flip_j { SHAPE[1] - 1 - j } else { j };
+                    values[at(i, j, k)] = 1.0;
+                }
+            }
+        }
+        values
+    }
+
+    fn best(scores: &SliceScores) -> (Arrangement, f64) {
+        scores
+            .others
+            .iter()
+            .copied()
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .unwrap()
+    }
+
+    #[test]
+    fn an_outline_scores_highest_where_it_was_drawn() {
+        let on = find(&grid(), &outline(2, false), &grid()).unwrap();
+        assert_eq!((on.axis, on.index, on.set_pixels), (2, 2, 32));
+        let scores = score(&on, &base());
+        assert!(scores.as_stored > STANDS_OUT_RATIO * scores.tissue);
+        let (_, other) = best(&scores);
+        assert!(other < scores.as_stored, "{other} vs {}", scores.as_stored);
+    }
+
+    #[test]
+    fn an_outline_written_upside_down_or_a_slice_off_points_back() {
+        let on = find(&grid(), &outline(2, true), &grid()).unwrap();
+        let scores = score(&on, &base());
+        let (arrangement, other) = best(&scores);
+        assert!(other >= BETTER_RATIO * scores.as_stored);
+        assert_eq!(
+            arrangement,
+            Arrangement::InSlice {
+                axis: 2,
+                transpose: false,
+                flip: [false, true, false],
+                shift: [0; 3]
+            }
+        );
+        let on = find(&grid(), &outline(3, false), &grid()).unwrap();
+        let scores = score(&on, &base());
+        let (arrangement, other) = best(&scores);
+        assert_eq!(scores.as_stored, 0.0);
+        assert!(other > STANDS_OUT_RATIO * scores.tissue);
+        assert_eq!(
+            arrangement,
+            Arrangement::InSlice {
+                axis: 2,
+                transpose: false,
+                flip: [false; 3],
+                shift: [0, 0, -1]
+            }
+        );
+    }
+
+    #[test]
+    fn filled_regions_and_volumes_are_not_edge_maps_on_a_slice() {
+        let mut filled = vec![0f32; SHAPE.iter().product()];
+        for j in 4..10 {
+            for i in 3..15 {
+                filled[at(i, j, 2)] = 1.0;
+            }
+        }
+        // 32 of 72 pixels on the outline: a region, not lines.
+        assert!(find(&grid(), &filled, &grid()).is_none());
+        let mut two_slices = outline(2, false);
+        two_slices[at(5, 5, 3)] = 1.0;
+        assert!(find(&grid(), &two_slices, &grid()).is_none());
+        assert!(find(&grid(), &vec![0f32; SHAPE.iter().product()], &grid()).is_none());
+    }
+
+    #[test]
+    fn tissue_is_what_is_brighter_than_a_tenth_of_the_bright_end() {
+        // Background 0 with gradient 0; tissue 50..100 with gradient 2.
+        let values: Vec<f32> = (0..200)
+            .map(|n| if n < 100 { 0.0 } else { 50.0 + (n % 50) as f32 })
+            .collect();
+        let gradient: Vec<f32> = (0..200).map(|n| if n < 100 { 0.0 } else { 2.0 }).collect();
+        assert_eq!(tissue_mean(&values, &gradient), 2.0);
+        assert_eq!(tissue_mean(&[0.0; 4], &[1.0; 4]), 1.0);
+    }
+}

@@ -380,3 +380,111 @@ fn edge_maps_from_other_tools_written_back_wrongly_are_caught() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The forum user's own commands: `import-npy --plane --slice --transpose
+/// no` then `check --json`, on OpenCV's edges of an axial EPI slice, as
+/// taken and upside down. The JSON keeps its keys, says what it measured,
+/// and the exit code and the words name the flip.
+#[test]
+fn the_forum_commands_name_an_upside_down_slice_and_pass_the_right_one() {
+    let dir = common::scratch_dir("forum_cli");
+    let map = manifest()
+        .into_iter()
+        .find(|m| m.file == "epi_axial_opencv_canny_50_120.npy")
+        .unwrap();
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/forum");
+    let array = read_npy(&data.join(&map.file)).unwrap();
+    let Voxels::U8(edges) = &array.values else {
+        panic!("uint8 expected")
+    };
+    let shape = [array.shape[0], array.shape[1]];
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join(&map.base);
+    for (placement, exit, words) in [
+        (Placement::Right, 0, "it follows the base's anatomy"),
+        (
+            Placement::UpsideDown,
+            3,
+            "better flipped front to back (the base's gradient under its pixels",
+        ),
+    ] {
+        let (values, slice) = arrange(edges, shape, map.slice, placement).unwrap();
+        let npy = dir.join(format!("{}.npy", placement.name().replace(' ', "_")));
+        common::write_npy(&npy, "|u1", false, &array.shape, &values);
+        let out = npy.with_extension("nii.gz");
+        let run = |args: &[&str]| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_rasview"))
+                .args(args)
+                .output()
+                .unwrap()
+        };
+        let s = |p: &Path| p.to_str().unwrap().to_string();
+        let import = run(&[
+            "import-npy",
+            &s(&npy),
+            "--like",
+            &s(&base),
+            "--out",
+            &s(&out),
+            "--plane",
+            map.plane.name(),
+            "--slice",
+            &slice.to_string(),
+            "--transpose",
+            "no",
+        ]);
+        assert!(
+            import.status.success(),
+            "{}",
+            String::from_utf8_lossy(&import.stderr)
+        );
+        let check = run(&["check", &s(&base), &s(&out), "--json"]);
+        assert_eq!(check.status.code(), Some(exit), "{}", placement.name());
+        let json: Value = serde_json::from_slice(&check.stdout).unwrap();
+        for key in [
+            "aligned",
+            "same_grid",
+            "findings",
+            "max_corner_distance_mm",
+            "overlap_fraction",
+            "content",
+        ] {
+            assert!(json.get(key).is_some(), "{key} missing: {json}");
+        }
+        let content = &json["content"];
+        for key in [
+            "overlay_kind",
+            "boundary_voxels",
+            "scored_voxels",
+            "base_edge_voxels",
+            "tolerance_voxels",
+            "as_stored",
+            "typical",
+            "confirmed_as_stored",
+            "best_other",
+            "fits_better_otherwise",
+            "finding",
+            "scores",
+        ] {
+            assert!(
+                content.get(key).is_some(),
+                "content.{key} missing: {content}"
+            );
+        }
+        assert_eq!(content["measure"], "gradient_under_pixels");
+        assert_eq!(json["aligned"], exit == 0);
+        let text = content["finding"]["text"].as_str().unwrap();
+        assert!(text.contains(words), "{}: {text}", placement.name());
+        // The scores are the base's gradient, not fractions: right placed,
+        // well above the tissue's mean.
+        let (stored, typical) = (
+            content["as_stored"].as_f64().unwrap(),
+            content["typical"].as_f64().unwrap(),
+        );
+        if placement == Placement::Right {
+            assert!(stored > 1.25 * typical, "{stored} vs {typical}");
+        } else {
+            let best = content["best_other"]["score"].as_f64().unwrap();
+            assert!(best > 1.25 * stored, "{best} vs {stored}");
+        }
+    }
+}
