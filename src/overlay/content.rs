@@ -737,6 +737,56 @@ mod tests {
     }
 
     #[test]
+    fn arrangements_on_a_slice_are_named_in_anatomical_words() {
+        // RAS, 1 mm: i runs left to right, j back to front, k up.
+        let base = Grid::new([10, 10, 10], crate::geometry::Affine::identity());
+        let on_slice = |transpose, flip: [bool; 3], shift: [i64; 3]| Arrangement::InSlice {
+            axis: 2,
+            transpose,
+            flip,
+            shift,
+        };
+        let mirror = on_slice(false, [true, false, false], [0; 3]);
+        assert_eq!(describe(mirror, &base), "flipped left to right");
+        assert!(is_left_right_mirror(mirror, &base));
+        let upside_down = on_slice(false, [false, true, false], [0; 3]);
+        assert_eq!(describe(upside_down, &base), "flipped front to back");
+        assert!(!is_left_right_mirror(upside_down, &base));
+        assert_eq!(
+            describe(on_slice(true, [false; 3], [0; 3]), &base),
+            "transposed (rows and columns swapped)"
+        );
+        assert_eq!(
+            describe(on_slice(false, [false; 3], [0, 0, -1]), &base),
+            "on the slice 1 voxel (1.0 mm) towards I"
+        );
+        assert_eq!(
+            describe(on_slice(false, [false; 3], [2, 0, 0]), &base),
+            "shifted 2 voxels (2.0 mm) towards R"
+        );
+    }
+
+    #[test]
+    fn a_mirror_that_fits_about_as_well_says_so() {
+        let finding = |mirror_doubt| Finding::Content {
+            fit: ContentFit::Inconclusive,
+            best: Some("flipped left to right".into()),
+            best_score: 20.5,
+            as_stored: 20.0,
+            typical: 10.0,
+            tolerance_voxels: 0,
+            measure: ContentMeasure::GradientUnderPixels,
+            mirror_doubt,
+        };
+        let words = finding(true).to_string();
+        assert!(
+            words.contains("inconclusive") && words.contains("left-right mirror"),
+            "{words}"
+        );
+        assert!(!finding(false).to_string().contains("mirror"));
+    }
+
+    #[test]
     fn alternatives_respect_the_shape() {
         // A cube: 6 orders x 8 flips, minus as stored, plus 18 shifts.
         assert_eq!(alternatives([4, 4, 4], [4, 4, 4], true).len(), 47 + 18);
