@@ -16,6 +16,7 @@ fn open_window(request: WindowRequest) -> ExitCode {
         file: request.file,
         screenshot: request.screenshot,
         scroll_benchmark: request.scroll_benchmark,
+        benchmark_exports: request.benchmark_exports,
         edges: request.edges,
         overlays: request.overlays,
     })

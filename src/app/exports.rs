@@ -3,11 +3,16 @@
 //! letters, crosshair and scale bar. Each beside a JSON sidecar with the
 //! parameters, the inputs' SHA-256 and the version; every file is written
 //! to a temporary name and renamed, and no input is ever written over.
+//!
+//! Each export reads only a [`Viewer`], which clones cheaply (shared
+//! volumes): the window runs them on a thread of their own with a copy
+//! taken at the click (see `export_job`), each `*_reporting` function
+//! reporting its progress as a fraction as it goes.
 
 use super::state::Viewer;
 use crate::export::{
     compact_voxels, header_like, input_records, json_sidecar_path, refuse_to_overwrite,
-    sample_onto, InputRecord, Sidecar,
+    sample_onto_reporting, InputRecord, Sidecar,
 };
 use crate::geometry::{Interpolation, Plane};
 use crate::render::{self, scale_bar, FrameSource};
@@ -39,6 +44,9 @@ struct ViewRecord {
     scale_bar: Option<scale_bar::ScaleBar>,
 }
 
+/// Where an export reports how far it has come (0 to 1).
+pub type Progress<'a> = &'a dyn Fn(f32);
+
 /// Every volume the window has read: nothing may be written over them.
 fn inputs(viewer: &Viewer) -> Vec<&Volume> {
     let base = viewer.loaded.iter().map(|l| l.volume.as_ref());
@@ -57,6 +65,11 @@ fn base_of(viewer: &Viewer) -> Result<&Volume> {
 /// Saves the edges on screen as a uint8 mask (float32 for gradient
 /// magnitude) carrying the base's header geometry.
 pub fn export_edges(viewer: &Viewer, out: &Path) -> Result<String> {
+    export_edges_reporting(viewer, out, &|_| {})
+}
+
+/// [`export_edges`], reporting progress.
+pub fn export_edges_reporting(viewer: &Viewer, out: &Path, report: Progress) -> Result<String> {
     let base = base_of(viewer)?;
     let edges = viewer
         .edges
@@ -69,6 +82,7 @@ pub fn export_edges(viewer: &Viewer, out: &Path) -> Result<String> {
         crate::edges::Detector::Gradient => Voxels::F32(values),
         _ => Voxels::U8(values.iter().map(|&v| (v != 0.0) as u8).collect()),
     };
+    report(0.1);
     save_on_base(
         out,
         base,
@@ -78,6 +92,8 @@ pub fn export_edges(viewer: &Viewer, out: &Path) -> Result<String> {
             params.detector, params.sigma_mm
         ),
     )?;
+    // Hashing the base's files for the sidecar is the rest.
+    report(0.5);
     let sidecar = json_sidecar_path(out);
     Sidecar::new(
         "window: export edges",
@@ -106,6 +122,16 @@ pub fn export_edges(viewer: &Viewer, out: &Path) -> Result<String> {
 /// and labels, the overlay's own interpolation for maps) with the base's
 /// header geometry.
 pub fn export_overlay(viewer: &Viewer, index: usize, out: &Path) -> Result<String> {
+    export_overlay_reporting(viewer, index, out, &|_| {})
+}
+
+/// [`export_overlay`], reporting progress.
+pub fn export_overlay_reporting(
+    viewer: &Viewer,
+    index: usize,
+    out: &Path,
+    report: Progress,
+) -> Result<String> {
     let base = base_of(viewer)?;
     let overlay = viewer
         .overlays
@@ -117,19 +143,24 @@ pub fn export_overlay(viewer: &Viewer, index: usize, out: &Path) -> Result<Strin
         render::LayerStyle::Map { .. } => overlay.interpolation,
         _ => Interpolation::Nearest,
     };
-    let values = sample_onto(
+    // Sampling is most of the time before the write.
+    let values = sample_onto_reporting(
         &overlay.frame,
         &overlay.volume.grid,
         &base.grid,
         interpolation,
+        &|done| report(0.3 * done),
     );
     let voxels = compact_voxels(values);
+    report(0.3);
     save_on_base(
         out,
         base,
         &voxels,
         &format!("rasview overlay {} on base grid", overlay.name),
     )?;
+    // Hashing both inputs' files for the sidecar is the rest.
+    report(0.6);
     let sidecar = json_sidecar_path(out);
     Sidecar::new(
         "window: export overlay on the base grid",
@@ -156,6 +187,11 @@ pub fn export_overlay(viewer: &Viewer, index: usize, out: &Path) -> Result<Strin
 /// (whole volume at the finest voxel spacing, as `rasview render` draws
 /// it), with letters, crosshair and scale bar, and one sidecar `STEM.json`.
 pub fn export_views(viewer: &Viewer, out: &Path) -> Result<String> {
+    export_views_reporting(viewer, out, &|_| {})
+}
+
+/// [`export_views`], reporting progress.
+pub fn export_views_reporting(viewer: &Viewer, out: &Path, report: Progress) -> Result<String> {
     let loaded = viewer
         .loaded
         .as_ref()
@@ -213,12 +249,14 @@ pub fn export_views(viewer: &Viewer, out: &Path) -> Result<String> {
             scale_bar: bar,
         });
         pictures.push((png, view.image));
+        report(0.15 * pictures.len() as f32);
     }
     for (png, image) in &pictures {
         image
             .save_png(png)
             .with_context(|| format!("writing {}", png.display()))?;
     }
+    report(0.5);
     let overlays: Vec<InputRecord> = viewer
         .overlays
         .items

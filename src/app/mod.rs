@@ -1,20 +1,29 @@
 //! The window (egui only). The picture in each view comes from
 //! `render::render_view`, the same function `rasview render` uses.
 
+mod automation;
 mod edge_job;
+mod edge_panel;
+pub mod export_job;
 pub mod exports;
+pub mod file_dialog;
+mod histogram;
 mod loader;
+mod loads;
+mod menu;
 mod npy_import;
 mod overlay_panel;
 pub mod overlays;
 mod panels;
+pub mod settings;
 pub mod state;
 mod textures;
 mod view_panel;
 mod window;
 pub mod worker;
 
-pub use window::{Persisted, RasviewApp, STORAGE_KEY};
+pub use settings::{Persisted, STORAGE_KEY};
+pub use window::RasviewApp;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,6 +39,9 @@ pub struct StartUp {
     pub screenshot: Option<PathBuf>,
     /// Scroll the axial view for this many frames, print frame times, exit.
     pub scroll_benchmark: Option<usize>,
+    /// With `scroll_benchmark`: keep exports running in the background
+    /// and report the frame times during them.
+    pub benchmark_exports: bool,
     /// Start with the edges shown.
     pub edges: bool,
     pub overlays: Vec<PathBuf>,
@@ -41,6 +53,7 @@ pub fn run(request: StartUp) -> ExitCode {
     let file = request.file.unwrap_or_else(bundled_sample);
     let screenshot = request.screenshot;
     let scroll_benchmark = request.scroll_benchmark;
+    let benchmark_exports = request.benchmark_exports;
     let show_edges = request.edges;
     let overlays = request.overlays;
     // Test and benchmark runs leave the user's settings alone.
@@ -64,14 +77,14 @@ pub fn run(request: StartUp) -> ExitCode {
             } else {
                 cc.storage
                     .and_then(|s| s.get_string(STORAGE_KEY))
-                    .and_then(|json| serde_json::from_str::<Persisted>(&json).ok())
+                    .and_then(|json| Persisted::from_json(&json))
             };
             let mut app = RasviewApp::new(persisted);
             if let Some(out) = screenshot {
                 app = app.with_screenshot(out);
             }
             if let Some(frames) = scroll_benchmark {
-                app = app.with_scroll_benchmark(frames);
+                app = app.with_scroll_benchmark(frames, benchmark_exports);
             }
             app.exit_code = app_exit;
             if show_edges {

@@ -6,7 +6,9 @@
 
 use crate::export::header_like;
 use crate::geometry::Plane;
-use crate::npy::{self, NpyArray, Order, Placed, SliceOptions, SliceTarget, Transpose};
+use crate::npy::{
+    self, NpyArray, Order, Placed, PlacementError, SliceOptions, SliceTarget, Transpose,
+};
 use crate::volume::files::FileSet;
 use crate::volume::{Scaling, Volume};
 use std::path::PathBuf;
@@ -21,6 +23,20 @@ pub struct NpyImport {
     /// Slice index along the voxel axis closest to the plane's normal.
     pub slice: usize,
     pub options: SliceOptions,
+    /// The placement for the choices it was made with: placing copies the
+    /// whole array, so it is done once per choice, not on every repaint.
+    placed: Option<(Choices, Result<Placed, String>)>,
+    /// How many placements were made (a test counts them).
+    pub placements: u64,
+}
+
+/// Every choice a placement depends on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Choices {
+    order: Option<Order>,
+    plane: Plane,
+    slice: usize,
+    options: SliceOptions,
 }
 
 impl NpyImport {
@@ -39,6 +55,8 @@ impl NpyImport {
             plane,
             slice: 0,
             options: SliceOptions::default(),
+            placed: None,
+            placements: 0,
         };
         import.slice = import.cursor_slice(base, cursor);
         import
@@ -56,10 +74,42 @@ impl NpyImport {
         self.array.shape.iter().filter(|&&n| n > 1).count() == 2
     }
 
+    fn choices(&self) -> Choices {
+        Choices {
+            order: self.order,
+            plane: self.plane,
+            slice: self.slice,
+            options: self.options,
+        }
+    }
+
+    /// The placement the current choices give, or why there is none (in
+    /// the window's words); placed again only when a choice has changed.
+    pub fn placement(&mut self, base: &Volume) -> &Result<Placed, String> {
+        let choices = self.choices();
+        let placed = match self.placed.take() {
+            Some((made_for, placed)) if made_for == choices => placed,
+            _ => {
+                self.placements += 1;
+                self.place(base).map_err(|e| in_window_words(&e))
+            }
+        };
+        &self.placed.insert((choices, placed)).1
+    }
+
+    /// Takes the placement for the current choices (the dialog is closing).
+    fn take_placement(&mut self, base: &Volume) -> Option<Placed> {
+        self.placement(base);
+        match self.placed.take() {
+            Some((_, Ok(placed))) => Some(placed),
+            _ => None,
+        }
+    }
+
     /// The placement the current choices give, or why there is none.
-    pub fn place(&self, base: &Volume) -> Result<Placed, String> {
+    pub fn place(&self, base: &Volume) -> Result<Placed, PlacementError> {
         let shape = &self.array.shape;
-        let placed = if self.is_slice() {
+        if self.is_slice() {
             let target = SliceTarget::in_volume(base, self.plane, self.slice);
             npy::place_slice(
                 &self.array.values,
@@ -70,8 +120,7 @@ impl NpyImport {
             )
         } else {
             npy::place_volume(&self.array.values, shape, base.grid.shape, self.order)
-        };
-        placed.map_err(|e| e.to_string())
+        }
     }
 
     /// The placed array as a volume on the base's grid, carrying the base's
@@ -92,6 +141,7 @@ impl NpyImport {
             scaling: Scaling::IDENTITY,
             voxels: placed.voxels,
             warnings: placed.warnings,
+            files_read: Vec::new(),
         }
     }
 
@@ -149,8 +199,7 @@ pub fn show(
                 });
             }
             ui.separator();
-            let placed = import.place(base);
-            match &placed {
+            let placed_ok = match import.placement(base) {
                 Ok(p) => {
                     for s in &p.sentences {
                         ui.label(s);
@@ -161,17 +210,19 @@ pub fn show(
                             format!("check: {w}"),
                         );
                     }
+                    true
                 }
                 Err(e) => {
                     ui.colored_label(egui::Color32::from_rgb(255, 110, 110), e);
+                    false
                 }
-            }
+            };
             ui.horizontal(|ui| {
                 if ui
-                    .add_enabled(placed.is_ok(), egui::Button::new("Add as overlay"))
+                    .add_enabled(placed_ok, egui::Button::new("Add as overlay"))
                     .clicked()
                 {
-                    if let Ok(p) = placed {
+                    if let Some(p) = import.take_placement(base) {
                         choice = ImportChoice::Add(Box::new(import.volume_on_base(base, p)));
                     }
                 }
@@ -223,4 +274,105 @@ fn slice_choices(ui: &mut egui::Ui, import: &mut NpyImport, base: &Volume, curso
         ui.checkbox(&mut import.options.flip_rows, "flip rows (np.flipud)");
         ui.checkbox(&mut import.options.flip_columns, "flip columns (np.fliplr)");
     });
+}
+
+/// Why an array cannot be placed, in the window's words: the choices are
+/// the dialog's buttons, never the command line's flags.
+pub fn in_window_words(e: &PlacementError) -> String {
+    let shape = |s: &[usize]| npy::shape_text(s);
+    match e {
+        PlacementError::SliceNeedsPlane { shape: s } => format!(
+            "a 2D array of shape {} is one slice: choose its plane and slice above",
+            shape(s)
+        ),
+        PlacementError::VolumeGivenPlane { shape: s }
+        | PlacementError::SliceOptionsOnVolume { shape: s } => format!(
+            "an array of shape {} is a whole volume, not a slice: choose its axis order",
+            shape(s)
+        ),
+        PlacementError::BothOrdersFit { shape: s, base } => format!(
+            "shape {} fits both axis orders of the base grid {base:?} (its first and last dims \
+             are equal): choose ijk (nibabel's get_fdata) or kji (SimpleITK's GetArrayFromImage, \
+             Slicer's arrayFromVolume) above",
+            shape(s)
+        ),
+        PlacementError::OrderDoesNotFit {
+            order,
+            shape: s,
+            base,
+        } => format!(
+            "axis order {} needs shape {} on the base grid {base:?}, the array has shape {}",
+            order.name(),
+            shape(&order.expected_shape(*base)),
+            shape(s)
+        ),
+        PlacementError::TransposeDoesNotFit {
+            transpose,
+            plane,
+            shape: s,
+            expected,
+            base,
+        } => format!(
+            "rows {} need shape {} for a {} slice of the base grid {base:?}, the array has shape {}",
+            if *transpose == Transpose::Yes {
+                "along the faster axis (a nibabel slice)"
+            } else {
+                "along the slower axis (a (z, y, x) slice)"
+            },
+            shape(expected),
+            plane.name(),
+            shape(s)
+        ),
+        // The others name shapes and axes only.
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_window_message_names_a_command_line_flag() {
+        let base = [4, 3, 2];
+        let errors = [
+            PlacementError::SliceNeedsPlane { shape: vec![3, 4] },
+            PlacementError::VolumeGivenPlane {
+                shape: vec![4, 3, 2],
+            },
+            PlacementError::SliceOptionsOnVolume {
+                shape: vec![4, 3, 2],
+            },
+            PlacementError::BothOrdersFit {
+                shape: vec![4, 3, 4],
+                base,
+            },
+            PlacementError::OrderDoesNotFit {
+                order: Order::Ijk,
+                shape: vec![2, 3, 4],
+                base,
+            },
+            PlacementError::TransposeDoesNotFit {
+                transpose: Transpose::Yes,
+                plane: Plane::Axial,
+                shape: vec![3, 4],
+                expected: vec![4, 3],
+                base,
+            },
+            PlacementError::NoOrderFits {
+                shape: vec![5, 5, 5],
+                base,
+                hint: String::new(),
+            },
+            PlacementError::WrongLength {
+                shape: vec![2, 2],
+                values: 3,
+            },
+        ];
+        for e in &errors {
+            let words = in_window_words(e);
+            assert!(!words.contains("--"), "{words}");
+            assert!(words.contains('('), "names the shape: {words}");
+        }
+    }
 }

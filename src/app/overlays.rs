@@ -10,7 +10,8 @@ use crate::volume::{storage_order, Volume};
 use ndarray::Array3;
 use std::sync::Arc;
 
-/// One overlay on screen.
+/// One overlay on screen (clones share the volume and frame).
+#[derive(Clone)]
 pub struct ForeignOverlay {
     pub name: String,
     pub volume: Arc<Volume>,
@@ -83,7 +84,7 @@ impl ForeignOverlay {
 }
 
 /// The overlays in drawing order (first drawn first, so last is on top).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct OverlayList {
     pub items: Vec<ForeignOverlay>,
     /// Bumped by every change that alters pixels: part of the texture key.

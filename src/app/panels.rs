@@ -1,6 +1,7 @@
 //! The controls, the file facts and the readout beside the views.
 
 use super::state::Viewer;
+use crate::edges::Histogram;
 use crate::geometry::{Convention, Interpolation};
 use crate::render::{window, Colormap, WindowLevel};
 use egui::{Color32, RichText};
@@ -162,66 +163,72 @@ pub fn readout(ui: &mut egui::Ui, viewer: &Viewer) {
     });
 }
 
-/// Histogram of the frame's values with the window band marked.
-pub fn histogram(ui: &mut egui::Ui, viewer: &Viewer, bins: &[f64], edges: (f64, f64)) {
-    use egui_plot::{Bar, BarChart, Plot, VLine};
-    if bins.is_empty() {
-        return;
-    }
-    let (lo, hi) = edges;
-    let width = (hi - lo) / bins.len() as f64;
-    let bars: Vec<Bar> = bins
-        .iter()
-        .enumerate()
-        .map(|(n, &count)| {
-            Bar::new(lo + (n as f64 + 0.5) * width, (1.0 + count).log10()).width(width)
-        })
-        .collect();
-    let w = viewer.display.window;
-    Plot::new("histogram")
-        .height(120.0)
-        .allow_drag(false)
-        .allow_zoom(false)
-        .allow_scroll(false)
-        .y_axis_label("log10 count")
-        .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("values", bars).color(Color32::from_gray(170)));
-            plot.vline(VLine::new("window low", w.low()).color(Color32::from_rgb(240, 180, 60)));
-            plot.vline(VLine::new("window high", w.high()).color(Color32::from_rgb(240, 180, 60)));
-        });
-}
+/// A vertical line drawn on a histogram: its name, where, its colour.
+type Marker = (&'static str, f64, Color32);
 
-/// Histogram of gradient magnitude with the thresholds in use drawn on it.
-pub fn gradient_histogram(ui: &mut egui::Ui, viewer: &Viewer) {
+/// One histogram plot (log counts), each bar spanning its own bin (the
+/// gradient's bins differ in width near the top, see
+/// `edges::threshold::plot_bins`), with `markers` drawn over it.
+fn histogram_plot(ui: &mut egui::Ui, id: &str, h: &Histogram, height: f32, markers: &[Marker]) {
     use egui_plot::{Bar, BarChart, Plot, VLine};
-    let Some(edges) = &viewer.edges else { return };
-    let Some(h) = &edges.magnitude_histogram else {
-        return;
-    };
-    // Bins differ in width near the top (see `edges::threshold::plot_bins`):
-    // each bar spans its own bin.
     let bars: Vec<Bar> = h
         .counts
         .iter()
         .enumerate()
         .map(|(n, &c)| {
             let (lo, hi) = h.bin(n);
-            Bar::new(0.5 * (lo + hi) as f64, (1.0 + c as f64).log10()).width((hi - lo) as f64)
+            Bar::new(0.5 * (lo as f64 + hi as f64), (1.0 + c as f64).log10())
+                .width((hi - lo) as f64)
         })
         .collect();
-    ui.label("Gradient magnitude, intensity per mm (low and high thresholds in red)");
-    Plot::new("gradient histogram")
-        .height(90.0)
+    Plot::new(id)
+        .height(height)
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
+        .y_axis_label("log10 count")
         .show(ui, |plot| {
-            plot.bar_chart(BarChart::new("gradient", bars).color(Color32::from_gray(170)));
-            if let Some([low, high]) = edges.thresholds {
-                plot.vline(VLine::new("low", low as f64).color(Color32::from_rgb(255, 120, 120)));
-                plot.vline(VLine::new("high", high as f64).color(Color32::from_rgb(255, 40, 40)));
+            plot.bar_chart(BarChart::new(id, bars).color(Color32::from_gray(170)));
+            for &(name, x, colour) in markers {
+                plot.vline(VLine::new(name, x).color(colour));
             }
         });
+}
+
+/// The frame's intensity histogram with the window band marked.
+pub fn intensity_histogram(ui: &mut egui::Ui, viewer: &Viewer, h: &Histogram) {
+    let w = viewer.display.window;
+    let orange = Color32::from_rgb(240, 180, 60);
+    ui.label("Intensity histogram (window in orange)");
+    histogram_plot(
+        ui,
+        "histogram",
+        h,
+        120.0,
+        &[
+            ("window low", w.low(), orange),
+            ("window high", w.high(), orange),
+        ],
+    );
+}
+
+/// Histogram of gradient magnitude with the thresholds in use drawn on it.
+pub fn gradient_histogram(ui: &mut egui::Ui, viewer: &Viewer) {
+    let Some(edges) = &viewer.edges else { return };
+    let Some(h) = &edges.magnitude_histogram else {
+        return;
+    };
+    ui.label("Gradient magnitude, intensity per mm (low and high thresholds in red)");
+    let markers: Vec<Marker> = edges
+        .thresholds
+        .map(|[low, high]| {
+            vec![
+                ("low", low as f64, Color32::from_rgb(255, 120, 120)),
+                ("high", high as f64, Color32::from_rgb(255, 40, 40)),
+            ]
+        })
+        .unwrap_or_default();
+    histogram_plot(ui, "gradient histogram", h, 90.0, &markers);
 }
 
 /// Intensity and gradient along the active view's horizontal crosshair

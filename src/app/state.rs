@@ -1,14 +1,16 @@
 //! The viewer's state and every change the user can make to it, free of
 //! egui types so that the rules are plain functions.
 
-use crate::geometry::{Convention, Interpolation, Plane};
-use crate::render::{Colormap, DisplaySettings, ViewSpec, WindowLevel};
+use crate::geometry::{Convention, Plane};
+use crate::render::{DisplaySettings, ViewSpec, WindowLevel};
 use crate::volume::{ValueRange, Volume};
 use ndarray::Array3;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 /// A volume ready to draw: the file, the frame on screen as f32, its range.
+/// Cheap to clone (shared frames): an export takes a copy to its thread.
+#[derive(Clone)]
 pub struct LoadedVolume {
     pub volume: Arc<Volume>,
     pub frame_index: usize,
@@ -36,8 +38,10 @@ impl LoadedVolume {
     }
 }
 
-/// Zoom and pan of one view.
+/// Zoom and pan of one view (saved between runs; a missing field takes
+/// its default).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct ViewState {
     /// 1 shows the whole volume.
     pub zoom: f64,
@@ -104,6 +108,7 @@ impl Default for EdgeSettings {
 }
 
 /// The newest edge result on screen.
+#[derive(Clone)]
 pub struct EdgeOverlay {
     pub frame: Arc<Array3<f32>>,
     /// Bumped with every new result: part of the texture key.
@@ -150,7 +155,9 @@ pub struct Profile {
     pub edges_mm: Vec<f64>,
 }
 
-/// Everything the window shows, apart from the textures.
+/// Everything the window shows, apart from the textures. Cloning shares the
+/// volumes and frames: an export takes a copy to its own thread.
+#[derive(Clone)]
 pub struct Viewer {
     pub loaded: Option<LoadedVolume>,
     pub cursor_ras: [f64; 3],
@@ -176,11 +183,7 @@ impl Default for Viewer {
         Viewer {
             loaded: None,
             cursor_ras: [0.0; 3],
-            display: DisplaySettings {
-                window: WindowLevel::from_range(0.0, 1.0),
-                colormap: Colormap::Grey,
-                interpolation: Interpolation::Nearest,
-            },
+            display: DisplaySettings::default(),
             convention: Convention::Radiological,
             views: [ViewState::default(); 3],
             active_plane: Plane::Axial,
@@ -190,6 +193,26 @@ impl Default for Viewer {
             edges: None,
             overlays: Default::default(),
             next_generation: 1,
+        }
+    }
+}
+
+/// A newly loaded volume made ready to show, on the loading thread: the
+/// frame converted, its range and its automatic window found (whole-volume
+/// passes that would otherwise stall the window when the load finishes).
+pub struct ReadyVolume {
+    loaded: LoadedVolume,
+    auto_window: WindowLevel,
+}
+
+impl ReadyVolume {
+    pub fn prepare(volume: Volume) -> Self {
+        // The generation is the viewer's to give, when it takes the volume.
+        let loaded = LoadedVolume::new(Arc::new(volume), 0, 0);
+        let auto_window = WindowLevel::auto(&loaded.frame);
+        ReadyVolume {
+            loaded,
+            auto_window,
         }
     }
 }
@@ -207,14 +230,22 @@ impl Viewer {
     /// views reset. The previous volume is dropped only now, after the new
     /// one loaded.
     pub fn set_volume(&mut self, volume: Volume) {
-        let volume = Arc::new(volume);
-        let path = volume.source.header.clone();
-        let loaded = LoadedVolume::new(volume, 0, self.bump());
+        self.show_volume(ReadyVolume::prepare(volume));
+    }
+
+    /// [`Viewer::set_volume`] with a volume prepared off the UI thread.
+    pub fn show_volume(&mut self, ready: ReadyVolume) {
+        let ReadyVolume {
+            mut loaded,
+            auto_window,
+        } = ready;
+        loaded.generation = self.bump();
+        let path = loaded.volume.source.header.clone();
         let g = &loaded.volume.grid;
         self.cursor_ras = g
             .world_from_voxel
             .apply(g.index_extent().map(|e| (e / 2.0).round()));
-        self.display.window = WindowLevel::auto(&loaded.frame);
+        self.display.window = auto_window;
         self.views = [ViewState::default(); 3];
         self.loaded = Some(loaded);
         self.edges = None;
@@ -564,6 +595,7 @@ mod tests {
             scaling: Scaling::IDENTITY,
             voxels: Voxels::U8((0..n * n * n).map(|v| (v % 251) as u8).collect()),
             warnings: vec![],
+            files_read: Vec::new(),
         }
     }
 

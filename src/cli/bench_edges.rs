@@ -127,6 +127,7 @@ fn compare_3d(path: &Path, repeat: usize, scratch: &Path, agreement: bool) -> Re
             t.elapsed().as_secs_f64()
         });
     outln!("{:<60} {:>8.3} s", "rasview (1 thread)", one_thread)?;
+    outln!("  {}", cancel_latency(&v, &params, seconds)?)?;
     // Slice mode as the window runs it: the cursor's slice first.
     let values = v.frame_values(0);
     let n = v.grid.shape[2];
@@ -316,6 +317,36 @@ fn compare_2d(file: Option<&Path>, repeat: usize, scratch: &Path) -> Result<()> 
         }
     })?;
     Ok(())
+}
+
+/// How long a run takes to stop after it goes stale, at a quarter, half
+/// and three quarters of its usual time: what Cancel costs in the window.
+fn cancel_latency(v: &volume::Volume, params: &EdgeParams, run_seconds: f64) -> Result<String> {
+    use std::sync::atomic::AtomicBool;
+    let mut parts = Vec::new();
+    for fraction in [0.25, 0.5, 0.75] {
+        let stale = AtomicBool::new(false);
+        let control = Control {
+            is_stale: &|| stale.load(Ordering::Relaxed),
+            progress: &|_, _| {},
+        };
+        let after = std::time::Duration::from_secs_f64(run_seconds * fraction);
+        let stopped = std::thread::scope(|scope| {
+            let run = scope.spawn(|| edges::detect_volume(v, 0, params, None, &control));
+            std::thread::sleep(after);
+            stale.store(true, Ordering::Relaxed);
+            let t = Instant::now();
+            let outcome = run.join();
+            (t.elapsed().as_secs_f64(), matches!(outcome, Ok(Err(_))))
+        });
+        parts.push(format!(
+            "{:.0}%: {:.0} ms{}",
+            fraction * 100.0,
+            stopped.0 * 1e3,
+            if stopped.1 { "" } else { " (had finished)" }
+        ));
+    }
+    Ok(format!("time from Cancel to idle cores, cancelled at {}", parts.join(", ")))
 }
 
 /// The fastest of `repeat` 2D runs of one setting, when each of its

@@ -132,7 +132,6 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
         EdgeMap::Magnitude(g) => Voxels::F32(g),
     };
     let header = output_header(&v.header, &params);
-    save::save(&args.out, &header, &voxels, v.grid.shape, 1)?;
 
     let slices = slice_axis.map(|axis| {
         let plane = match params.mode {
@@ -176,7 +175,8 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
         seconds,
     };
     let edge_voxels = record.edge_voxels;
-    Sidecar::new("edges", record).write(&sidecar_path)?;
+    let image = save::stage_nifti(&args.out, &header, &voxels, v.grid.shape, 1)?;
+    Sidecar::new("edges", record).write_with(&sidecar_path, image)?;
     if let Some(count) = edge_voxels {
         eprintln!(
             "{count} edge voxels in {seconds:.2} s -> {}",

@@ -186,8 +186,8 @@ pub fn run(args: &ImportNpyArgs) -> Result<ExitCode> {
             output_datatype: placed.voxels.datatype().name(),
         },
     );
-    save::save(&args.out, &header, &placed.voxels, base_shape, 1)?;
-    sidecar.write(&sidecar_path)?;
+    let image = save::stage_nifti(&args.out, &header, &placed.voxels, base_shape, 1)?;
+    sidecar.write_with(&sidecar_path, image)?;
 
     for s in &placed.sentences {
         eprintln!("{s}");

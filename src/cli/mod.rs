@@ -57,6 +57,10 @@ pub struct Cli {
     /// the frame times and exit (a benchmark of the real window).
     #[arg(long, value_name = "FRAMES")]
     pub scroll_benchmark: Option<usize>,
+    /// With --scroll-benchmark: keep exports (edges, overlays, views) running
+    /// in the background and print the frame times during them.
+    #[arg(long, requires = "scroll_benchmark")]
+    pub benchmark_exports: bool,
     /// Open the window with edges shown (Canny, 3D, default settings).
     #[arg(long)]
     pub edges: bool,
@@ -71,6 +75,7 @@ pub struct WindowRequest {
     pub file: Option<PathBuf>,
     pub screenshot: Option<PathBuf>,
     pub scroll_benchmark: Option<usize>,
+    pub benchmark_exports: bool,
     pub edges: bool,
     pub overlays: Vec<PathBuf>,
 }
@@ -114,6 +119,7 @@ pub fn run_from_args() -> Request {
             file: cli.file,
             screenshot: cli.screenshot,
             scroll_benchmark: cli.scroll_benchmark,
+            benchmark_exports: cli.benchmark_exports,
             edges: cli.edges,
             overlays: cli.overlay,
         }),

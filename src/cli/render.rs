@@ -271,10 +271,10 @@ pub fn write_png_and_sidecar(
     json_path: &Path,
     sidecar: &Sidecar<impl Serialize>,
 ) -> Result<()> {
-    image
-        .save_png(png)
+    let staged = image
+        .stage_png(png)
         .with_context(|| format!("writing {}", png.display()))?;
-    sidecar.write(json_path)
+    sidecar.write_with(json_path, vec![staged])
 }
 
 pub fn run(args: &RenderArgs) -> Result<ExitCode> {

@@ -74,7 +74,6 @@ pub fn run(args: &ResampleArgs) -> Result<ExitCode> {
         &base.header,
         &format!("rasview resample onto {}", base.grid.axcodes()),
     );
-    save::save(&args.out, &header, &voxels, base.grid.shape, 1)?;
     let record = ResampleRecord {
         base: input_records(&base)?,
         overlay: input_records(&overlay)?,
@@ -84,6 +83,7 @@ pub fn run(args: &ResampleArgs) -> Result<ExitCode> {
         output: args.out.display().to_string(),
         output_datatype: voxels.datatype().name(),
     };
-    Sidecar::new("resample", record).write(&sidecar_path)?;
+    let image = save::stage_nifti(&args.out, &header, &voxels, base.grid.shape, 1)?;
+    Sidecar::new("resample", record).write_with(&sidecar_path, image)?;
     Ok(ExitCode::SUCCESS)
 }

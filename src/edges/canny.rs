@@ -3,7 +3,8 @@
 //! last step, is in `hysteresis`.
 
 use super::control::{Cancelled, Control};
-use super::field::{for_groups_where, try_for_each_row, zeroed, Layout};
+use super::control::Phase;
+use super::field::{for_groups_where, try_for_each_row, zeroed, Layout, Pass};
 use super::gradient::{gradient_at, interior, norm, Stencil};
 use crate::geometry::sample::{trilinear_cell, trilinear_clamped};
 
@@ -21,10 +22,8 @@ pub fn suppress_non_maxima(
     let [nx, ny, _] = layout.shape;
     let stencil = Stencil::new(layout);
     let inv_h = [0, 1, 2].map(|a| (1.0 / layout.spacing_mm[a]) as f32);
-    try_for_each_row(&mut kept, layout, |r, row| {
-        if r % ny == 0 {
-            control.check()?;
-        }
+    let pass = Pass::whole(control, Phase::NonMaximumSuppression);
+    try_for_each_row(&mut kept, layout, pass, |r, row| {
         let (j, k) = (r % ny, r / ny);
         // Whole rows off the ends of the other working axes take the fast
         // interior path for all but their first and last voxel; the rest,

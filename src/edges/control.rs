@@ -48,6 +48,15 @@ impl Phase {
         }
     }
 
+    /// The fraction of a whole-block run done when this phase begins: where
+    /// the previous Canny phase ended.
+    pub fn starts_at(self) -> f32 {
+        match Phase::CANNY.iter().position(|&p| p == self) {
+            Some(i) if i > 0 => Phase::CANNY[i - 1].ends_at(),
+            _ => 0.0,
+        }
+    }
+
     /// The fraction of a whole-block run done when this phase ends, from
     /// the phases' measured shares of a 3D run. Slices report their own.
     pub fn ends_at(self) -> f32 {

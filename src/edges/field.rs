@@ -2,6 +2,8 @@
 //! flat, i fastest (the NIfTI storage order), with its voxel spacing and the
 //! axes the current mode works along.
 
+use super::control::{Cancelled, Control, Phase};
+
 /// Shape, spacing and which axes take part (all three in 3D; two when
 /// working slice by slice, the third axis then separates independent slices).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -99,21 +101,74 @@ pub fn zeroed<T: Default + Copy + Send + Sync>(len: usize) -> Vec<T> {
     v
 }
 
+/// A row-parallel pass's place in its run: the phase it belongs to and the
+/// part of that phase it covers (the second of three smoothing passes is
+/// 1/3 to 2/3), so that the progress bar moves within a phase.
+#[derive(Clone, Copy)]
+pub struct Pass<'c, 'a> {
+    pub control: &'c Control<'a>,
+    pub phase: Phase,
+    pub part: [f32; 2],
+}
+
+impl<'c, 'a> Pass<'c, 'a> {
+    /// The whole of `phase`.
+    pub fn whole(control: &'c Control<'a>, phase: Phase) -> Self {
+        Pass {
+            control,
+            phase,
+            part: [0.0, 1.0],
+        }
+    }
+
+    /// Pass `index` of `count` equal passes making up `phase`.
+    pub fn nth(control: &'c Control<'a>, phase: Phase, index: usize, count: usize) -> Self {
+        let count = count.max(1) as f32;
+        Pass {
+            control,
+            phase,
+            part: [index as f32 / count, (index + 1) as f32 / count],
+        }
+    }
+}
+
+/// Progress reports per pass: often enough that a bar moves every few
+/// percent of a phase, rarely enough to cost nothing.
+const REPORTS_PER_PASS: usize = 32;
+
 /// Runs `f(row, values)` on every row (a run along i) of `out` in parallel,
-/// a block of rows per task; stops at the first error.
-pub fn try_for_each_row<T: Send, E: Send>(
+/// a block of rows per task; stops at the first error. Each block first
+/// asks whether the run went stale (so Cancel stops a pass over 512^3
+/// voxels within a block's time, not at its end) and afterwards moves the
+/// pass's progress.
+pub fn try_for_each_row<T: Send, E: Send + From<Cancelled>>(
     out: &mut [T],
     layout: &Layout,
+    pass: Pass,
     f: impl Fn(usize, &mut [T]) -> Result<(), E> + Sync,
 ) -> Result<(), E> {
     use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let nx = layout.shape[0].max(1);
     let rows_per_task = (VOXELS_PER_TASK / nx).max(1);
+    let total_rows = out.len().div_ceil(nx).max(1);
+    let rows_done = AtomicUsize::new(0);
+    let [begin, end] = [pass.phase.starts_at(), pass.phase.ends_at()];
     out.par_chunks_mut(nx * rows_per_task)
         .enumerate()
         .try_for_each(|(block, rows)| {
+            pass.control.check()?;
+            let mut count = 0;
             for (local, row) in rows.chunks_mut(nx).enumerate() {
                 f(block * rows_per_task + local, row)?;
+                count += 1;
+            }
+            let before = rows_done.fetch_add(count, Ordering::Relaxed);
+            let after = before + count;
+            if before * REPORTS_PER_PASS / total_rows != after * REPORTS_PER_PASS / total_rows {
+                let [lo, hi] = pass.part;
+                let within = lo + (hi - lo) * after as f32 / total_rows as f32;
+                (pass.control.progress)(pass.phase, begin + (end - begin) * within);
             }
             Ok(())
         })

@@ -4,7 +4,8 @@
 //! missing.
 
 use super::control::{Cancelled, Control};
-use super::field::{try_for_each_row, zeroed, Layout};
+use super::control::Phase;
+use super::field::{try_for_each_row, zeroed, Layout, Pass};
 use rayon::prelude::*;
 
 /// Sigma below this many voxels is no smoothing at all.
@@ -61,17 +62,17 @@ pub fn smooth_known(
         let Some(((first, taps), rest)) = axes.split_first() else {
             return Ok(values.to_vec());
         };
-        control.check()?;
+        let passes = axes.len();
+        let pass = |n| Pass::nth(control, Phase::Smoothing, n, passes);
         let mut data = zeroed::<f32>(values.len());
-        convolve_axis(values, &mut data, layout, *first, taps, true);
+        convolve_axis(values, &mut data, layout, *first, taps, true, pass(0))?;
         let mut scratch = if rest.is_empty() {
             Vec::new()
         } else {
             zeroed::<f32>(values.len())
         };
-        for (axis, taps) in rest {
-            control.check()?;
-            convolve_axis(&data, &mut scratch, layout, *axis, taps, true);
+        for (n, (axis, taps)) in rest.iter().enumerate() {
+            convolve_axis(&data, &mut scratch, layout, *axis, taps, true, pass(n + 1))?;
             std::mem::swap(&mut data, &mut scratch);
         }
         return Ok(data);
@@ -87,11 +88,12 @@ pub fn smooth_known(
         .map(|v| if v.is_finite() { 1.0 } else { 0.0 })
         .collect();
     let mut scratch = zeroed::<f32>(data.len());
-    for (axis, taps) in &axes {
-        control.check()?;
-        convolve_axis(&data, &mut scratch, layout, *axis, taps, false);
+    // Two passes an axis: the values, then their weights.
+    let pass = |n| Pass::nth(control, Phase::Smoothing, n, 2 * axes.len());
+    for (n, (axis, taps)) in axes.iter().enumerate() {
+        convolve_axis(&data, &mut scratch, layout, *axis, taps, false, pass(2 * n))?;
         std::mem::swap(&mut data, &mut scratch);
-        convolve_axis(&weight, &mut scratch, layout, *axis, taps, false);
+        convolve_axis(&weight, &mut scratch, layout, *axis, taps, false, pass(2 * n + 1))?;
         std::mem::swap(&mut weight, &mut scratch);
     }
     drop(scratch);
@@ -166,7 +168,8 @@ fn convolve_axis(
     axis: usize,
     taps: &[f32],
     renormalise: bool,
-) {
+    pass: Pass,
+) -> Result<(), Cancelled> {
     let [nx, ny, _] = layout.shape;
     let n = layout.shape[axis];
     let radius = taps.len() / 2;
@@ -185,7 +188,7 @@ fn convolve_axis(
         .collect();
     let slab = layout.slab();
     // Row by row, so a single 2D slice still uses every core.
-    let _ = try_for_each_row(dst, layout, |r, row| -> Result<(), ()> {
+    try_for_each_row(dst, layout, pass, |r, row| -> Result<(), Cancelled> {
         let (j, k) = (r % ny, r / ny);
         let row_start = r * nx;
         match axis {
@@ -247,7 +250,7 @@ fn convolve_axis(
             }
         }
         Ok(())
-    });
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! voxels, zero at a missing voxel.
 
 use super::control::{Cancelled, Control};
-use super::field::{try_for_each_row, zeroed, Layout};
+use super::control::Phase;
+use super::field::{try_for_each_row, zeroed, Layout, Pass};
 
 /// The gradient at voxel `n` (coordinates `at`) along each working axis.
 #[inline]
@@ -97,10 +98,7 @@ pub fn magnitude(
     let mut out = zeroed::<f32>(s.len());
     let [nx, ny, _] = layout.shape;
     let stencil = Stencil::new(layout);
-    try_for_each_row(&mut out, layout, |r, row| {
-        if r % ny == 0 {
-            control.check()?;
-        }
+    try_for_each_row(&mut out, layout, Pass::whole(control, Phase::Gradient), |r, row| {
         let (j, k) = (r % ny, r / ny);
         // Rows off the ends of the other working axes take the stencil for
         // every voxel but their first and last (when i takes part).

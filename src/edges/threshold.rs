@@ -46,6 +46,42 @@ impl Histogram {
     pub fn bin(&self, n: usize) -> (f32, f32) {
         (self.edges[n], self.edges[n + 1])
     }
+
+    /// `bins` equal bins from `lo` to `hi` of the finite values in that
+    /// range (a volume's intensities between its minimum and maximum, say),
+    /// in memory order and in parallel: a 512^3 volume takes a fraction of
+    /// a second. `None` when no bins are asked for or `hi` is not above `lo`.
+    pub fn equal_width(values: &[f32], lo: f64, hi: f64, bins: usize) -> Option<Histogram> {
+        if bins == 0 || hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
+            return None;
+        }
+        let scale = bins as f64 / (hi - lo);
+        let chunk_len = (values.len() / (4 * rayon::current_num_threads())).max(1 << 16);
+        let counts = values
+            .par_chunks(chunk_len)
+            .map(|chunk| {
+                let mut counts = vec![0u64; bins];
+                for &v in chunk {
+                    let v = v as f64;
+                    // NaN fails both comparisons and is left out.
+                    if v >= lo && v <= hi {
+                        counts[(((v - lo) * scale) as usize).min(bins - 1)] += 1;
+                    }
+                }
+                counts
+            })
+            .reduce(
+                || vec![0u64; bins],
+                |mut a, b| {
+                    a.iter_mut().zip(&b).for_each(|(x, y)| *x += y);
+                    a
+                },
+            );
+        let edges = (0..=bins)
+            .map(|n| (lo + (hi - lo) * n as f64 / bins as f64) as f32)
+            .collect();
+        Some(Histogram { counts, edges })
+    }
 }
 
 /// Quantiles of the admitted values and a histogram of them, from the same
@@ -338,6 +374,20 @@ mod tests {
             );
             assert_eq!(quantile(&values, |_| false, 0.5), None);
         }
+    }
+
+    #[test]
+    fn equal_width_bins_count_every_finite_value_in_range_once() {
+        let mut values: Vec<f32> = (0..300_001).map(|n| (n % 1000) as f32 - 200.0).collect();
+        values.extend([f32::NAN, f32::INFINITY, -1e9]);
+        let h = Histogram::equal_width(&values, -200.0, 799.0, 10).expect("a range");
+        assert_eq!(h.counts.len(), 10);
+        assert_eq!((h.edges[0], h.edges[10]), (-200.0, 799.0));
+        // Everything from -200 to 799 once; the maximum falls in the last bin.
+        assert_eq!(h.counts.iter().sum::<u64>(), 300_001);
+        assert_eq!(h.counts[0], 301 + 99 * 300);
+        assert_eq!(Histogram::equal_width(&values, 1.0, 1.0, 10), None);
+        assert_eq!(Histogram::equal_width(&values, 0.0, 1.0, 0), None);
     }
 
     #[test]

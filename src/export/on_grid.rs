@@ -15,6 +15,18 @@ pub fn sample_onto(
     target: &Grid,
     interpolation: Interpolation,
 ) -> Vec<f32> {
+    sample_onto_reporting(frame, grid, target, interpolation, &|_| {})
+}
+
+/// [`sample_onto`], reporting the fraction of slices done after each one
+/// (the window shows it while an export runs).
+pub fn sample_onto_reporting(
+    frame: &Array3<f32>,
+    grid: &Grid,
+    target: &Grid,
+    interpolation: Interpolation,
+    report: &dyn Fn(f32),
+) -> Vec<f32> {
     let [nx, ny, nz] = target.shape;
     let m = target.world_from_voxel.matrix();
     let mut out = Vec::with_capacity(nx * ny * nz);
@@ -26,6 +38,7 @@ pub fn sample_onto(
             Affine::from_rows(rows).expect("a slice of an invertible affine is invertible");
         let slice = resample_plane(frame, grid, &world_from_pixel, nx, ny, interpolation);
         out.extend(slice.into_iter().map(|v| if v.is_nan() { 0.0 } else { v }));
+        report((k + 1) as f32 / nz as f32);
     }
     out
 }

@@ -1,6 +1,7 @@
 //! Where outputs came from, and the guard against writing over inputs.
 
-use crate::volume::{save, RawHeader, Volume};
+use crate::volume::save::{self, Staged};
+use crate::volume::{RawHeader, Volume};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -29,9 +30,19 @@ impl<T: Serialize> Sidecar<T> {
 
     /// Writes the sidecar as indented JSON, through a temporary name.
     pub fn write(&self, path: &Path) -> Result<()> {
+        Ok(save::commit_together(vec![self.stage(path)?])?)
+    }
+
+    /// Puts `outputs` (staged: an image, a NIfTI pair, PNGs) in place
+    /// together with this sidecar at `path`: all appear, or none.
+    pub fn write_with(&self, path: &Path, mut outputs: Vec<Staged>) -> Result<()> {
+        outputs.push(self.stage(path)?);
+        Ok(save::commit_together(outputs)?)
+    }
+
+    fn stage(&self, path: &Path) -> Result<Staged> {
         let json = serde_json::to_vec_pretty(self)?;
-        save::write_atomically(path, false, &[&json])
-            .with_context(|| format!("writing {}", path.display()))
+        Ok(save::stage(path, false, &[&json])?)
     }
 }
 
@@ -42,8 +53,24 @@ pub struct InputRecord {
     pub sha256: String,
 }
 
-/// The files a volume was read from (one for .nii, two for a pair), hashed.
+/// The files a volume was read from (one for .nii, two for a pair), with
+/// the SHA-256 of the bytes that were read. Fails when a file has changed
+/// on disk since: an output made from the old bytes must not name the new
+/// ones. A volume made here (an imported array) has its sources hashed now.
 pub fn input_records(volume: &Volume) -> Result<Vec<InputRecord>> {
+    if !volume.files_read.is_empty() {
+        return volume
+            .files_read
+            .iter()
+            .map(|read| {
+                read.check_unchanged()?;
+                Ok(InputRecord {
+                    path: read.path.display().to_string(),
+                    sha256: read.sha256.clone(),
+                })
+            })
+            .collect();
+    }
     let mut out: Vec<InputRecord> = Vec::new();
     for p in [&volume.source.header, &volume.source.image] {
         if out.iter().any(|r| r.path == p.display().to_string()) {
@@ -97,18 +124,24 @@ pub fn refuse_to_overwrite(out: &Path, inputs: &[&Volume]) -> Result<()> {
     Ok(())
 }
 
-/// OUT.nii.gz -> OUT.json (also for .nii, .hdr, .hdr.gz, .img, .png).
+/// OUT.nii.gz -> OUT.json (also for .nii, .hdr, .hdr.gz, .img, .png). The
+/// name is cut as bytes, so a name that is not UTF-8 keeps every byte of
+/// its stem (a lossy conversion would name another file).
 pub fn json_sidecar_path(out: &Path) -> PathBuf {
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let base = name.strip_suffix(".gz").unwrap_or(&name);
-    let stem = [".nii", ".hdr", ".img", ".png"]
+    let name = out.file_name().unwrap_or_default();
+    let bytes = name.as_encoded_bytes();
+    let base = bytes.strip_suffix(b".gz").unwrap_or(bytes);
+    let stem = [&b".nii"[..], b".hdr", b".img", b".png"]
         .iter()
-        .find_map(|e| base.strip_suffix(e))
+        .find_map(|e| base.strip_suffix(*e))
         .unwrap_or(base);
-    out.with_file_name(format!("{stem}.json"))
+    let mut json = std::ffi::OsString::new();
+    // SAFETY: `stem` is a prefix of the name's encoded bytes that ends just
+    // before an ASCII suffix (or is all of them): a boundary that
+    // `from_encoded_bytes_unchecked` accepts.
+    json.push(unsafe { std::ffi::OsStr::from_encoded_bytes_unchecked(stem) });
+    json.push(".json");
+    out.with_file_name(json)
 }
 
 /// The base's header with its geometry untouched (dims, pixdim, sform and
@@ -142,5 +175,16 @@ mod tests {
         ] {
             assert_eq!(json_sidecar_path(Path::new(out)), PathBuf::from(json));
         }
+    }
+
+    /// A name that is not UTF-8 keeps its bytes: the lossy conversion made
+    /// "e\u{FFFD}.json", a sidecar for no file.
+    #[cfg(unix)]
+    #[test]
+    fn sidecar_names_keep_bytes_that_are_not_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        let out = Path::new(std::ffi::OsStr::from_bytes(b"/a/e\xff.nii.gz"));
+        let json = json_sidecar_path(out);
+        assert_eq!(json.as_os_str().as_bytes(), b"/a/e\xff.json");
     }
 }

@@ -288,7 +288,7 @@ pub fn place_volume(
                     base: base_shape,
                 });
             }
-            (o, "given with --order")
+            (o, "as chosen")
         }
         None => (suggest_order(&dims, base_shape)?, "suggested by the shape"),
     };
@@ -389,7 +389,7 @@ pub fn place_slice(
                 warnings.push(format!(
                     "the slice is square ({rows} x {columns}), so its shape cannot tell which way it lies: \
                      assumed the (z, y, x) layout (rows along voxel axis {}, as a slice of SimpleITK's or Slicer's array); \
-                     pass --transpose yes if it came from nibabel's get_fdata()[...] (rows along voxel axis {})",
+                     if it came from nibabel's get_fdata()[...], choose the transposed layout (rows along voxel axis {})",
                     axis_name(b),
                     axis_name(a)
                 ));
@@ -437,7 +437,7 @@ pub fn place_slice(
             Transpose::Auto if !warnings.is_empty() => "; layout assumed",
             Transpose::Auto if rows_along_a => "; layout from the shape: nibabel's get_fdata()[...] (transposed)",
             Transpose::Auto => "; layout from the shape: a slice of a (z, y, x) array",
-            _ => "; layout given with --transpose",
+            _ => "; layout as chosen",
         }
     ));
     sentences.push(format!(

@@ -22,8 +22,10 @@ use crate::geometry::{Affine, Grid};
 use crate::volume::{Volume, Voxels};
 use ndarray::{Array3, ShapeBuilder};
 
-/// How values become colours.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+/// How values become colours. Saved with the window's settings: a field
+/// missing from an older file takes its default.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct DisplaySettings {
     pub window: WindowLevel,
     pub colormap: Colormap,

@@ -3,11 +3,20 @@
 use ndarray::Array3;
 
 /// `level` is the value shown mid-scale, `window` the width of the range
-/// from black to white (as in every CT console).
+/// from black to white (as in every CT console). A saved one missing a
+/// field takes the default's (settings from older versions still load).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct WindowLevel {
     pub window: f64,
     pub level: f64,
+}
+
+impl Default for WindowLevel {
+    /// The range 0 to 1, until a volume gives its own.
+    fn default() -> Self {
+        WindowLevel::from_range(0.0, 1.0)
+    }
 }
 
 impl WindowLevel {

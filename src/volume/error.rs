@@ -73,6 +73,12 @@ pub enum LoadError {
 
     #[error("no image file for the header {}: looked for {tried}", path.display())]
     MissingImage { path: PathBuf, tried: String },
+
+    /// The file on disk is no longer the one whose bytes were read (its
+    /// size, modification time or inode moved): an output computed from
+    /// it would name the wrong input.
+    #[error("{} changed on disk {when}; nothing was written: run again once it is settled", path.display())]
+    ChangedOnDisk { path: PathBuf, when: &'static str },
 }
 
 impl LoadError {

@@ -3,9 +3,13 @@
 
 use super::error::LoadError;
 use flate2::read::MultiGzDecoder;
-use std::fs::File;
+use sha2::{Digest, Sha256};
+use std::cell::RefCell;
+use std::fs::{File, Metadata};
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::SystemTime;
 
 /// Where the header and the voxels of a volume live.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,23 +97,98 @@ fn find_sibling(path: &Path, lower_stem: &str, exts: &[&str]) -> Option<PathBuf>
         .find(|p| p.is_file())
 }
 
+/// What the file system says of a file, enough to notice that it was
+/// rewritten or replaced: its size, modification time and inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileStamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    inode: u64,
+}
+
+impl FileStamp {
+    fn of(meta: &Metadata) -> Self {
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        FileStamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        }
+    }
+
+    fn now(path: &Path) -> Option<Self> {
+        std::fs::metadata(path).ok().map(|m| Self::of(&m))
+    }
+}
+
+/// One file as it was read: the SHA-256 of its bytes on disk, taken as the
+/// bytes went by (so it names exactly what was computed from), and its
+/// stamp then.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileRead {
+    pub path: PathBuf,
+    pub sha256: String,
+    stamp: FileStamp,
+}
+
+impl FileRead {
+    /// An error when the file on disk is no longer the one read.
+    pub fn check_unchanged(&self) -> Result<(), LoadError> {
+        if FileStamp::now(&self.path) == Some(self.stamp) {
+            Ok(())
+        } else {
+            Err(LoadError::ChangedOnDisk {
+                path: self.path.clone(),
+                when: "since it was read",
+            })
+        }
+    }
+}
+
+/// Passes reads through, feeding every byte to a hash on the way.
+struct Hashing<R> {
+    inner: R,
+    hash: Rc<RefCell<Sha256>>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.borrow_mut().update(&buf[..n]);
+        Ok(n)
+    }
+}
+
 /// An open file, inflated on the fly when it starts with the gzip magic bytes
-/// (the content decides, not the name: misnamed files are common).
+/// (the content decides, not the name: misnamed files are common). Every
+/// byte read from disk is hashed; [`OpenedFile::finish`] reads the rest.
 pub struct OpenedFile {
     pub reader: Box<dyn Read>,
     pub gzipped: bool,
     /// Size on disk, compressed or not.
     pub disk_len: u64,
+    path: PathBuf,
+    hash: Rc<RefCell<Sha256>>,
+    stamp: FileStamp,
 }
 
 pub fn open(path: &Path) -> Result<OpenedFile, LoadError> {
-    let mut file = File::open(path).map_err(|e| LoadError::io(path, e))?;
-    let disk_len = file.metadata().map_err(|e| LoadError::io(path, e))?.len();
+    let file = File::open(path).map_err(|e| LoadError::io(path, e))?;
+    let meta = file.metadata().map_err(|e| LoadError::io(path, e))?;
+    let disk_len = meta.len();
     if disk_len == 0 {
         return Err(LoadError::Empty {
             path: path.to_path_buf(),
         });
     }
+    let hash = Rc::new(RefCell::new(Sha256::new()));
+    let mut file = Hashing {
+        inner: file,
+        hash: hash.clone(),
+    };
     let mut magic = [0u8; 2];
     let got = read_up_to(&mut file, &mut magic).map_err(|e| LoadError::io(path, e))?;
     let gzipped = got == 2 && magic == [0x1f, 0x8b];
@@ -127,7 +206,44 @@ pub fn open(path: &Path) -> Result<OpenedFile, LoadError> {
         reader,
         gzipped,
         disk_len,
+        path: path.to_path_buf(),
+        hash,
+        stamp: FileStamp::of(&meta),
     })
+}
+
+impl OpenedFile {
+    /// Reads what is left of the file after the voxels. For gzip this is
+    /// what checks the stream: flate2 compares the CRC-32 and length in each
+    /// member's trailer only when it reaches them, so a stream read just up
+    /// to its last voxel passes a bad checksum, a cut trailer or a flipped
+    /// byte. Then the hash covers the whole file, and the file must not have
+    /// changed while it was read.
+    pub fn finish(mut self) -> Result<FileRead, LoadError> {
+        let path = self.path.clone();
+        let mut rest = [0u8; 1 << 16];
+        loop {
+            match self.reader.read(&mut rest) {
+                Ok(0) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(stream_error(&path, self.gzipped, e)),
+            }
+        }
+        drop(self.reader);
+        if FileStamp::now(&path) != Some(self.stamp) {
+            return Err(LoadError::ChangedOnDisk {
+                path,
+                when: "while it was read",
+            });
+        }
+        let digest = self.hash.borrow_mut().finalize_reset();
+        Ok(FileRead {
+            path,
+            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            stamp: self.stamp,
+        })
+    }
 }
 
 /// Reads until `buf` is full or the stream ends; returns how many bytes came.

@@ -64,15 +64,17 @@ pub fn load_reporting(
     let plan = DataPlan::check(&files, header, options)?;
     let header_len = plan.header.version.header_len() as u64;
 
-    let voxels = if files.is_pair() {
+    let (voxels, files_read) = if files.is_pair() {
         let mut image = files::open(&files.image)?;
         check_disk_size(&files.image, &image, &plan)?;
         skip(&files.image, &mut image, plan.offset)?;
-        read_voxels(&files.image, &mut image, &plan, progress)?
+        let voxels = read_voxels(&files.image, &mut image, &plan, progress)?;
+        (voxels, vec![opened.finish()?, image.finish()?])
     } else {
         check_disk_size(&files.header, &opened, &plan)?;
         skip(&files.header, &mut opened, plan.offset - header_len)?;
-        read_voxels(&files.header, &mut opened, &plan, progress)?
+        let voxels = read_voxels(&files.header, &mut opened, &plan, progress)?;
+        (voxels, vec![opened.finish()?])
     };
 
     let geometry = geometry_from_header(&plan.header, plan.shape)
@@ -90,6 +92,7 @@ pub fn load_reporting(
         scaling: plan.scaling,
         voxels,
         warnings,
+        files_read,
     })
 }
 

@@ -11,6 +11,7 @@ pub(crate) mod voxels;
 
 pub use datatype::Datatype;
 pub use error::LoadError;
+pub use files::FileRead;
 pub use header::{ByteOrder, NiftiVersion, RawHeader};
 pub use header_geometry::AffineSource;
 pub use load::{load, load_reporting, load_with, LoadOptions};
@@ -37,6 +38,10 @@ pub struct Volume {
     pub voxels: Voxels,
     /// Things a careful user should know, in words.
     pub warnings: Vec<String>,
+    /// Each file as it was read, hashed on the way: what a sidecar names.
+    /// Empty for a volume made here (an imported array on a base's grid),
+    /// whose source files are hashed when an output is written.
+    pub files_read: Vec<FileRead>,
 }
 
 impl Volume {

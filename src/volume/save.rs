@@ -60,6 +60,19 @@ pub fn save(
     shape: [usize; 3],
     volume_count: usize,
 ) -> Result<(), SaveError> {
+    commit_together(stage_nifti(path, header, voxels, shape, volume_count)?)
+}
+
+/// As [`save`], but written under temporary names only: the caller adds
+/// what must appear with it (a sidecar) and puts all in place with
+/// [`commit_together`].
+pub fn stage_nifti(
+    path: &Path,
+    header: &RawHeader,
+    voxels: &Voxels,
+    shape: [usize; 3],
+    volume_count: usize,
+) -> Result<Vec<Staged>, SaveError> {
     if voxels.len() != shape.iter().product::<usize>() * volume_count {
         return Err(SaveError::WrongLength {
             path: path.to_path_buf(),
@@ -107,11 +120,13 @@ pub fn save(
     let data = voxels.to_bytes(h.byte_order);
 
     match pair_stem {
-        None => write_atomically(path, gz, &[&header_bytes, &data]),
+        None => Ok(vec![stage(path, gz, &[&header_bytes, &data])?]),
         Some(stem) => {
             let image = path.with_file_name(format!("{stem}.img{}", if gz { ".gz" } else { "" }));
-            write_atomically(&image, gz, &[&data])?;
-            write_atomically(path, gz, &[&header_bytes])
+            Ok(vec![
+                stage(&image, gz, &[&data])?,
+                stage(path, gz, &[&header_bytes])?,
+            ])
         }
     }
 }
@@ -121,13 +136,42 @@ pub fn save(
 /// sees half a file, a failure leaves the old file as it was, and once this
 /// returns the new file survives a crash.
 pub fn write_atomically(path: &Path, gzip: bool, parts: &[&[u8]]) -> Result<(), SaveError> {
-    let io_err = |error| SaveError::Io {
-        path: path.to_path_buf(),
-        error,
+    commit_together(vec![stage(path, gzip, parts)?])
+}
+
+/// A file written in full under a temporary name beside its target, not
+/// yet in place. Dropped without [`commit_together`], it is removed.
+#[derive(Debug)]
+pub struct Staged {
+    temporary: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl Staged {
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.temporary);
+        }
+    }
+}
+
+/// Writes the parts (gzipped if asked) to a temporary name beside `path`
+/// and syncs it; a failure (a full disk) removes the partial file.
+pub fn stage(path: &Path, gzip: bool, parts: &[&[u8]]) -> Result<Staged, SaveError> {
+    let staged = Staged {
+        temporary: temporary_name(path),
+        target: path.to_path_buf(),
+        committed: false,
     };
-    let temporary = temporary_name(path);
     let result = (|| {
-        let file = std::fs::File::create(&temporary)?;
+        let file = std::fs::File::create(&staged.temporary)?;
         let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         if gzip {
             let mut enc = GzEncoder::new(&mut out, Compression::fast());
@@ -141,14 +185,68 @@ pub fn write_atomically(path: &Path, gzip: bool, parts: &[&[u8]]) -> Result<(), 
             }
         }
         let file = out.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)?;
-        sync_folder_of(path)
+        file.sync_all()
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+    result.map(|()| staged).map_err(|error| SaveError::Io {
+        path: path.to_path_buf(),
+        error,
+    })
+}
+
+/// Puts staged files in place as one: an image and its sidecar appear
+/// together or not at all. The renames happen under a lock on the folder,
+/// so two writers of the same names cannot interleave them (one run's
+/// image beside another's sidecar); when a rename fails, the files this
+/// call already put in place are removed again.
+pub fn commit_together(mut staged: Vec<Staged>) -> Result<(), SaveError> {
+    let Some(first) = staged.first() else {
+        return Ok(());
+    };
+    let first_target = first.target.clone();
+    let folder = folder_of(&first_target).to_path_buf();
+    let io_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |error| SaveError::Io { path, error }
+    };
+    let lock = lock_folder(&folder).map_err(io_err(&first_target))?;
+    let mut placed: Vec<PathBuf> = Vec::new();
+    for s in &mut staged {
+        if let Err(error) = std::fs::rename(&s.temporary, &s.target) {
+            for p in &placed {
+                let _ = std::fs::remove_file(p);
+            }
+            return Err(SaveError::Io {
+                path: s.target.clone(),
+                error,
+            });
+        }
+        s.committed = true;
+        placed.push(s.target.clone());
     }
-    result.map_err(io_err)
+    drop(lock);
+    sync_folder(&folder).map_err(io_err(&first_target))
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// An exclusive lock on the folder itself (flock on its descriptor), held
+/// while renaming: every rasview writing into that folder takes turns.
+#[cfg(unix)]
+fn lock_folder(folder: &Path) -> std::io::Result<std::fs::File> {
+    let handle = std::fs::File::open(folder)?;
+    handle.lock()?;
+    Ok(handle)
+}
+
+/// Elsewhere a folder cannot be opened as a file; the renames go unlocked.
+#[cfg(not(unix))]
+fn lock_folder(_: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// A name beside `path` that no other write uses: the process id keeps
@@ -171,17 +269,13 @@ fn temporary_name(path: &Path) -> PathBuf {
 /// is synced, a crash can leave the old file, or none, under the target's
 /// name although the write reported success.
 #[cfg(unix)]
-fn sync_folder_of(path: &Path) -> std::io::Result<()> {
-    let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+fn sync_folder(folder: &Path) -> std::io::Result<()> {
     std::fs::File::open(folder)?.sync_all()
 }
 
 /// Elsewhere a folder cannot be opened as a file; the rename is all there is.
 #[cfg(not(unix))]
-fn sync_folder_of(_: &Path) -> std::io::Result<()> {
+fn sync_folder(_: &Path) -> std::io::Result<()> {
     Ok(())
 }
 

@@ -7,8 +7,12 @@ use crate::common;
 use egui::{Event, Modifiers, MouseWheelUnit, PointerButton, Pos2, Vec2};
 use egui_kittest::kittest::Queryable;
 use egui_kittest::Harness;
+use rasview::app::export_job::ExportKind;
+use rasview::app::file_dialog::{FileDialogs, Purpose};
 use rasview::app::RasviewApp;
 use rasview::geometry::Plane;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 fn harness_with(file: &str) -> Harness<'static, RasviewApp> {
     let mut app = RasviewApp::new(None);
@@ -17,6 +21,11 @@ fn harness_with(file: &str) -> Harness<'static, RasviewApp> {
     let mut harness = Harness::builder()
         .with_size(Vec2::new(1200.0, 800.0))
         .build_ui_state(|ui, app: &mut RasviewApp| app.show(ui), app);
+    // The intensity histogram is counted on its own thread: let it arrive,
+    // so that no test sees the layout change under it.
+    step_until(&mut harness, "the histogram", |app| {
+        !app.histogram_pending()
+    });
     harness.run();
     harness
 }
@@ -248,7 +257,7 @@ fn a_burst_of_slider_moves_delivers_one_result_the_last() {
     harness.state_mut().viewer.edge_settings.show = true;
     harness.run_steps(2);
     wait_for_edges(&mut harness);
-    let delivered = harness.state().edge_results;
+    let delivered = harness.state().edge_results();
     for sigma in [1.2, 1.4, 1.6, 1.8, 2.0] {
         harness
             .get_by_role_and_label(egui::Role::Slider, "Sigma mm")
@@ -258,7 +267,7 @@ fn a_burst_of_slider_moves_delivers_one_result_the_last() {
     wait_for_edges(&mut harness);
     let app = harness.state();
     assert_eq!(
-        app.edge_results,
+        app.edge_results(),
         delivered + 1,
         "only the newest request delivered a result"
     );
@@ -285,7 +294,7 @@ fn cancel_stops_a_3d_run_and_switching_planes_recomputes_in_slice_mode() {
         std::thread::sleep(std::time::Duration::from_millis(2));
     }
     assert_eq!(
-        harness.state().edge_results,
+        harness.state().edge_results(),
         0,
         "a cancelled run delivers nothing"
     );
@@ -418,4 +427,135 @@ fn the_remembered_layout_applies_to_the_first_volume_of_a_run() {
     // A second file resets the views, as opening a new volume should.
     app.open_now(common::data_file("nifti-space/LPI.nii.gz"));
     assert_eq!(app.viewer.views[1].zoom, 1.0);
+}
+
+/// Steps the harness until `done`, failing after a minute.
+fn step_until(
+    harness: &mut Harness<'_, RasviewApp>,
+    what: &str,
+    done: impl Fn(&RasviewApp) -> bool,
+) {
+    let start = std::time::Instant::now();
+    while !done(harness.state()) {
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(start.elapsed().as_secs() < 60, "{what} never came");
+    }
+    // A newly shown window animates for a few frames: step, not run.
+    harness.run_steps(2);
+}
+
+/// Clicks File, then the item `label` in it.
+fn file_menu(harness: &mut Harness<'_, RasviewApp>, label: &str) {
+    // By role: the File heading of the facts panel has the same label.
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::Button, "File")
+        .click();
+    harness.run();
+    harness.get_by_label(label).click();
+    // What it starts may wake the window from its thread: step, not run.
+    harness.run_steps(2);
+}
+
+fn base_name(app: &RasviewApp) -> String {
+    let l = app.viewer.loaded.as_ref().expect("a volume");
+    l.volume.source.header.display().to_string()
+}
+
+#[test]
+fn where_no_file_dialog_can_be_shown_a_typed_path_opens_the_file() {
+    let mut harness = harness_with("nifti-space/RAS.nii.gz");
+    // As under a window manager with no portal and no zenity: no dialog,
+    // "nothing chosen" at once.
+    harness.state_mut().dialogs = FileDialogs::with_backend(Arc::new(|_, _| None));
+    file_menu(&mut harness, "Open...");
+    step_until(&mut harness, "the path field", |app| {
+        app.dialogs.typed.is_some()
+    });
+    harness.get_by_label_contains("No file dialog could be shown here");
+    // It starts in the open volume's folder, with the keyboard in it.
+    let field = harness.get_by_label("Path");
+    let folder = field.value().unwrap_or_default();
+    assert!(folder.ends_with("nifti-space/"), "{folder}");
+    assert!(field.is_focused());
+    field.type_text("LPI.nii.gz");
+    harness.run_steps(2);
+    harness.get_by_label("Open").click();
+    harness.run();
+    step_until(&mut harness, "the typed file", |app| {
+        !app.is_loading() && base_name(app).ends_with("LPI.nii.gz")
+    });
+    assert!(harness.state().dialogs.typed.is_none(), "the field closes");
+    assert!(harness.state().viewer.error.is_none());
+}
+
+#[test]
+fn an_open_file_dialog_does_not_stop_the_window() {
+    let mut harness = harness_with("nifti-space/RAS.nii.gz");
+    // A dialog the user takes a while over: it answers when the gate opens.
+    let (answer, gate) = std::sync::mpsc::channel::<PathBuf>();
+    let gate = Mutex::new(gate);
+    harness.state_mut().dialogs = FileDialogs::with_backend(Arc::new(move |purpose, _| {
+        assert_eq!(purpose, Purpose::Open);
+        gate.lock().unwrap().recv().ok().map(|p| vec![p])
+    }));
+    file_menu(&mut harness, "Open...");
+    // Frames go on while it is open, and keys still step the slices.
+    let before = harness.state().viewer.cursor_ras;
+    for _ in 0..5 {
+        harness.key_press(egui::Key::ArrowUp);
+        harness.step();
+    }
+    assert_ne!(harness.state().viewer.cursor_ras, before);
+    assert!(harness.state().dialogs.is_open());
+    harness.get_by_label("A file dialog is open");
+    std::thread::sleep(std::time::Duration::from_millis(250));
+    answer
+        .send(common::data_file("nifti-space/LPI.nii.gz"))
+        .unwrap();
+    step_until(&mut harness, "the chosen file", |app| {
+        !app.is_loading() && base_name(app).ends_with("LPI.nii.gz")
+    });
+    // A dialog closed without a choice after a while is a cancel: no field.
+    assert!(harness.state().dialogs.typed.is_none());
+}
+
+#[test]
+fn an_export_chosen_in_the_menu_runs_in_the_background_and_reports() {
+    let mut harness = harness_with("nifti-space/RAS.nii.gz");
+    let dir = common::scratch_dir("harness_export_views");
+    let out = dir.join("qc.png");
+    let chosen = out.clone();
+    harness.state_mut().dialogs =
+        FileDialogs::with_backend(Arc::new(move |_, _| Some(vec![chosen.clone()])));
+    file_menu(&mut harness, "Export views as PNG...");
+    step_until(&mut harness, "the export to start", |app| {
+        app.is_exporting() || app.status.is_some()
+    });
+    step_until(&mut harness, "the export", |app| !app.is_exporting());
+    let app = harness.state();
+    assert!(app.viewer.error.is_none(), "{:?}", app.viewer.error);
+    assert!(app.status.as_deref().unwrap().contains("qc.json"));
+    for plane in ["axial", "coronal", "sagittal"] {
+        assert!(dir.join(format!("qc_{plane}.png")).exists(), "{plane}");
+    }
+    // A failed export is reported where load errors go.
+    harness
+        .state_mut()
+        .start_export(ExportKind::Edges, dir.join("edges.nii.gz"));
+    step_until(&mut harness, "the failed export", |app| !app.is_exporting());
+    let error = harness.state().viewer.error.clone().unwrap_or_default();
+    assert!(
+        error.starts_with("export failed: there are no edges"),
+        "{error}"
+    );
+}
+
+#[test]
+fn the_intensity_histogram_is_counted_off_the_ui_thread_and_drawn_when_ready() {
+    let mut harness = harness_with("nifti-space/RAS.nii.gz");
+    step_until(&mut harness, "the histogram", |app| {
+        !app.histogram_pending()
+    });
+    harness.get_by_label("Intensity histogram (window in orange)");
 }

@@ -453,6 +453,79 @@ fn a_stale_request_stops_within_a_bounded_amount_of_work() {
     );
 }
 
+/// The bar moves within the smoothing (about half of a 3D run), and a
+/// request that goes stale in the middle of a smoothing pass stops there,
+/// not at the end of the pass (at 512^3 a pass is a second of both cores).
+#[test]
+fn progress_moves_within_the_smoothing_and_cancel_stops_inside_a_pass() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Mutex;
+    let mut rng = Rng::new(9);
+    let shape = [64, 64, 64];
+    let values = random_volume(&mut rng, shape);
+    let reports: Mutex<Vec<(edges::Phase, f32)>> = Mutex::new(Vec::new());
+    let stale = AtomicBool::new(false);
+    let progress = |phase: edges::Phase, done: f32| {
+        let mut r = reports.lock().unwrap();
+        r.push((phase, done));
+        // Stale at the third report from inside the smoothing.
+        let smoothing = r.iter().filter(|(p, _)| *p == edges::Phase::Smoothing).count();
+        if smoothing == 3 {
+            stale.store(true, Ordering::SeqCst);
+        }
+    };
+    let control = Control {
+        is_stale: &|| stale.load(Ordering::SeqCst),
+        progress: &progress,
+    };
+    let outcome = edges::detect(
+        &values,
+        shape,
+        [1.0; 3],
+        None,
+        &EdgeParams::default(),
+        None,
+        &control,
+    );
+    assert_eq!(outcome, Err(edges::Cancelled));
+    let reports = reports.into_inner().unwrap();
+    let smoothing: Vec<f32> = reports
+        .iter()
+        .filter(|(p, _)| *p == edges::Phase::Smoothing)
+        .map(|&(_, d)| d)
+        .collect();
+    let end = edges::Phase::Smoothing.ends_at();
+    assert!(
+        smoothing.iter().all(|&d| d > 0.0 && d < end),
+        "the smoothing was left unfinished: {smoothing:?}"
+    );
+    assert!(
+        !reports.iter().any(|(p, _)| *p == edges::Phase::Gradient),
+        "no stage after the smoothing ran: {reports:?}"
+    );
+
+    // Left to run, the smoothing reports every few percent of itself.
+    let all: Mutex<Vec<f32>> = Mutex::new(Vec::new());
+    let record = |phase: edges::Phase, done: f32| {
+        if phase == edges::Phase::Smoothing {
+            all.lock().unwrap().push(done);
+        }
+    };
+    let control = Control {
+        is_stale: &|| false,
+        progress: &record,
+    };
+    edges::detect(&values, shape, [1.0; 3], None, &EdgeParams::default(), None, &control)
+        .unwrap();
+    let all = all.into_inner().unwrap();
+    assert!(all.len() >= 30, "{} smoothing reports", all.len());
+    let biggest_gap = all
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0f32, f32::max);
+    assert!(biggest_gap <= 0.05 * end, "a jump of {biggest_gap} in {all:?}");
+}
+
 #[test]
 fn missing_values_never_spread_and_flat_images_have_no_edges() {
     let shape = [30, 30, 12];

@@ -11,6 +11,7 @@ mod common;
 mod edges;
 mod forum;
 mod headless_build;
+mod integrity;
 mod mosaic;
 mod nifti_space;
 mod npy;

@@ -41,6 +41,10 @@ fn harness_for(app: RasviewApp) -> Harness<'static, RasviewApp> {
     let mut harness = Harness::builder()
         .with_size(Vec2::new(1200.0, 800.0))
         .build_ui_state(|ui, app: &mut RasviewApp| app.show(ui), app);
+    // The intensity histogram is counted on its own thread: let it arrive.
+    step_until(&mut harness, "the histogram", |app| {
+        !app.histogram_pending()
+    });
     harness.run();
     harness
 }
@@ -255,6 +259,19 @@ fn an_imported_zyx_slice_lands_on_the_cursor_slice_and_exports_aligned() {
         .query_all_by_label_contains(&format!("slice k = {k}"))
         .collect::<Vec<_>>()
         .is_empty());
+    // Placed once per choice, not on every repaint.
+    let placements =
+        |h: &Harness<'static, RasviewApp>| h.state().npy_import.as_ref().unwrap().placements;
+    for _ in 0..5 {
+        harness.step();
+    }
+    assert_eq!(placements(&harness), 1);
+    harness.get_by_label("flip rows (np.flipud)").click();
+    harness.run();
+    assert_eq!(placements(&harness), 2);
+    harness.get_by_label("flip rows (np.flipud)").click();
+    harness.run();
+    assert_eq!(placements(&harness), 3);
     harness.get_by_label("Add as overlay").click();
     harness.step();
     step_until(&mut harness, "the overlay", |app| !app.is_loading());
