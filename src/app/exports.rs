@@ -16,7 +16,8 @@ use crate::export::{
 };
 use crate::geometry::{Interpolation, Plane};
 use crate::render::{self, scale_bar, FrameSource};
-use crate::volume::{save, storage_order, Volume, Voxels};
+use crate::volume::save::{self, Staged};
+use crate::volume::{storage_order, Volume, Voxels};
 use anyhow::{anyhow, Context, Result};
 use serde::Serialize;
 use std::path::Path;
@@ -83,7 +84,7 @@ pub fn export_edges_reporting(viewer: &Viewer, out: &Path, report: Progress) -> 
         _ => Voxels::U8(values.iter().map(|&v| (v != 0.0) as u8).collect()),
     };
     report(0.1);
-    save_on_base(
+    let staged = stage_on_base(
         out,
         base,
         &voxels,
@@ -114,7 +115,7 @@ pub fn export_edges_reporting(viewer: &Viewer, out: &Path, report: Progress) -> 
             views: None,
         },
     )
-    .write(&sidecar)?;
+    .write_with(&sidecar, staged)?;
     Ok(format!("saved {} and {}", out.display(), sidecar.display()))
 }
 
@@ -153,7 +154,7 @@ pub fn export_overlay_reporting(
     );
     let voxels = compact_voxels(values);
     report(0.3);
-    save_on_base(
+    let staged = stage_on_base(
         out,
         base,
         &voxels,
@@ -179,7 +180,7 @@ pub fn export_overlay_reporting(
             views: None,
         },
     )
-    .write(&sidecar)?;
+    .write_with(&sidecar, staged)?;
     Ok(format!("saved {} and {}", out.display(), sidecar.display()))
 }
 
@@ -251,10 +252,13 @@ pub fn export_views_reporting(viewer: &Viewer, out: &Path, report: Progress) -> 
         pictures.push((png, view.image));
         report(0.15 * pictures.len() as f32);
     }
+    let mut staged = Vec::new();
     for (png, image) in &pictures {
-        image
-            .save_png(png)
-            .with_context(|| format!("writing {}", png.display()))?;
+        staged.push(
+            image
+                .stage_png(png)
+                .with_context(|| format!("writing {}", png.display()))?,
+        );
     }
     report(0.5);
     let overlays: Vec<InputRecord> = viewer
@@ -285,7 +289,7 @@ pub fn export_views_reporting(viewer: &Viewer, out: &Path, report: Progress) -> 
             views: Some(&records),
         },
     )
-    .write(&json_path)?;
+    .write_with(&json_path, staged)?;
     Ok(format!(
         "saved {} pictures and {}",
         pictures.len(),
@@ -294,9 +298,15 @@ pub fn export_views_reporting(viewer: &Viewer, out: &Path, report: Progress) -> 
 }
 
 /// Writes one frame on the base's grid with the base's header geometry.
-fn save_on_base(out: &Path, base: &Volume, voxels: &Voxels, description: &str) -> Result<()> {
+/// The output under a temporary name, to be put in place with its sidecar.
+fn stage_on_base(
+    out: &Path,
+    base: &Volume,
+    voxels: &Voxels,
+    description: &str,
+) -> Result<Vec<Staged>> {
     let header = header_like(&base.header, description);
-    Ok(save::save(out, &header, voxels, base.grid.shape, 1)?)
+    Ok(save::stage_nifti(out, &header, voxels, base.grid.shape, 1)?)
 }
 
 /// Refuses an output, or its sidecar, that is one of the inputs.

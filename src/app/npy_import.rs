@@ -285,8 +285,7 @@ pub fn in_window_words(e: &PlacementError) -> String {
             "a 2D array of shape {} is one slice: choose its plane and slice above",
             shape(s)
         ),
-        PlacementError::VolumeGivenPlane { shape: s }
-        | PlacementError::SliceOptionsOnVolume { shape: s } => format!(
+        PlacementError::VolumeGivenPlane { shape: s } => format!(
             "an array of shape {} is a whole volume, not a slice: choose its axis order",
             shape(s)
         ),
@@ -338,9 +337,6 @@ mod tests {
         let errors = [
             PlacementError::SliceNeedsPlane { shape: vec![3, 4] },
             PlacementError::VolumeGivenPlane {
-                shape: vec![4, 3, 2],
-            },
-            PlacementError::SliceOptionsOnVolume {
                 shape: vec![4, 3, 2],
             },
             PlacementError::BothOrdersFit {

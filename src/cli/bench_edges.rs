@@ -346,7 +346,10 @@ fn cancel_latency(v: &volume::Volume, params: &EdgeParams, run_seconds: f64) -> 
             if stopped.1 { "" } else { " (had finished)" }
         ));
     }
-    Ok(format!("time from Cancel to idle cores, cancelled at {}", parts.join(", ")))
+    Ok(format!(
+        "time from Cancel to idle cores, cancelled at {}",
+        parts.join(", ")
+    ))
 }
 
 /// The fastest of `repeat` 2D runs of one setting, when each of its

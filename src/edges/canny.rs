@@ -2,8 +2,8 @@
 //! (interpolated, not quantised to 4 or 13 directions). Hysteresis, the
 //! last step, is in `hysteresis`.
 
-use super::control::{Cancelled, Control};
 use super::control::Phase;
+use super::control::{Cancelled, Control};
 use super::field::{for_groups_where, try_for_each_row, zeroed, Layout, Pass};
 use super::gradient::{gradient_at, interior, norm, Stencil};
 use crate::geometry::sample::{trilinear_cell, trilinear_clamped};

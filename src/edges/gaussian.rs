@@ -3,8 +3,8 @@
 //! weight. Nothing spreads from a missing voxel, and missing voxels stay
 //! missing.
 
-use super::control::{Cancelled, Control};
 use super::control::Phase;
+use super::control::{Cancelled, Control};
 use super::field::{try_for_each_row, zeroed, Layout, Pass};
 use rayon::prelude::*;
 
@@ -93,7 +93,15 @@ pub fn smooth_known(
     for (n, (axis, taps)) in axes.iter().enumerate() {
         convolve_axis(&data, &mut scratch, layout, *axis, taps, false, pass(2 * n))?;
         std::mem::swap(&mut data, &mut scratch);
-        convolve_axis(&weight, &mut scratch, layout, *axis, taps, false, pass(2 * n + 1))?;
+        convolve_axis(
+            &weight,
+            &mut scratch,
+            layout,
+            *axis,
+            taps,
+            false,
+            pass(2 * n + 1),
+        )?;
         std::mem::swap(&mut weight, &mut scratch);
     }
     drop(scratch);

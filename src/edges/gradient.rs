@@ -2,8 +2,8 @@
 //! the voxel spacing; one-sided at the volume's edge and beside missing
 //! voxels, zero at a missing voxel.
 
-use super::control::{Cancelled, Control};
 use super::control::Phase;
+use super::control::{Cancelled, Control};
 use super::field::{try_for_each_row, zeroed, Layout, Pass};
 
 /// The gradient at voxel `n` (coordinates `at`) along each working axis.
@@ -98,41 +98,47 @@ pub fn magnitude(
     let mut out = zeroed::<f32>(s.len());
     let [nx, ny, _] = layout.shape;
     let stencil = Stencil::new(layout);
-    try_for_each_row(&mut out, layout, Pass::whole(control, Phase::Gradient), |r, row| {
-        let (j, k) = (r % ny, r / ny);
-        // Rows off the ends of the other working axes take the stencil for
-        // every voxel but their first and last (when i takes part).
-        let fast_row = !has_missing && interior(layout, [usize::from(layout.shape[0] > 2), j, k]);
-        let margin = usize::from(stencil.offset[0] != 0);
-        let start = r * nx;
-        let slow = |i: usize| norm(gradient_at(s, layout, [i, j, k], start + i));
-        if !fast_row || nx <= 2 * margin {
-            for (i, m) in row.iter_mut().enumerate() {
-                *m = above_floor(slow(i), floor);
+    try_for_each_row(
+        &mut out,
+        layout,
+        Pass::whole(control, Phase::Gradient),
+        |r, row| {
+            let (j, k) = (r % ny, r / ny);
+            // Rows off the ends of the other working axes take the stencil for
+            // every voxel but their first and last (when i takes part).
+            let fast_row =
+                !has_missing && interior(layout, [usize::from(layout.shape[0] > 2), j, k]);
+            let margin = usize::from(stencil.offset[0] != 0);
+            let start = r * nx;
+            let slow = |i: usize| norm(gradient_at(s, layout, [i, j, k], start + i));
+            if !fast_row || nx <= 2 * margin {
+                for (i, m) in row.iter_mut().enumerate() {
+                    *m = above_floor(slow(i), floor);
+                }
+                return Ok(());
             }
-            return Ok(());
-        }
-        for i in (0..margin).chain(nx - margin..nx) {
-            row[i] = above_floor(slow(i), floor);
-        }
-        // The interior as whole-row slices: no index arithmetic or bounds
-        // checks per voxel, so the loop vectorises. Same arithmetic as
-        // `Stencil::gradient`, so the same values.
-        let (lo, hi) = (start + margin, start + nx - margin);
-        let axis = |a: usize| {
-            let o = stencil.offset[a];
-            (&s[lo + o..hi + o], &s[lo - o..hi - o], stencil.inv_2h[a])
-        };
-        let (x, y, z) = (axis(0), axis(1), axis(2));
-        for (n, m) in row[margin..nx - margin].iter_mut().enumerate() {
-            let g = [
-                (x.0[n] - x.1[n]) * x.2,
-                (y.0[n] - y.1[n]) * y.2,
-                (z.0[n] - z.1[n]) * z.2,
-            ];
-            *m = above_floor(norm(g), floor);
-        }
-        Ok(())
-    })?;
+            for i in (0..margin).chain(nx - margin..nx) {
+                row[i] = above_floor(slow(i), floor);
+            }
+            // The interior as whole-row slices: no index arithmetic or bounds
+            // checks per voxel, so the loop vectorises. Same arithmetic as
+            // `Stencil::gradient`, so the same values.
+            let (lo, hi) = (start + margin, start + nx - margin);
+            let axis = |a: usize| {
+                let o = stencil.offset[a];
+                (&s[lo + o..hi + o], &s[lo - o..hi - o], stencil.inv_2h[a])
+            };
+            let (x, y, z) = (axis(0), axis(1), axis(2));
+            for (n, m) in row[margin..nx - margin].iter_mut().enumerate() {
+                let g = [
+                    (x.0[n] - x.1[n]) * x.2,
+                    (y.0[n] - y.1[n]) * y.2,
+                    (z.0[n] - z.1[n]) * z.2,
+                ];
+                *m = above_floor(norm(g), floor);
+            }
+            Ok(())
+        },
+    )?;
     Ok(out)
 }

@@ -469,7 +469,10 @@ fn progress_moves_within_the_smoothing_and_cancel_stops_inside_a_pass() {
         let mut r = reports.lock().unwrap();
         r.push((phase, done));
         // Stale at the third report from inside the smoothing.
-        let smoothing = r.iter().filter(|(p, _)| *p == edges::Phase::Smoothing).count();
+        let smoothing = r
+            .iter()
+            .filter(|(p, _)| *p == edges::Phase::Smoothing)
+            .count();
         if smoothing == 3 {
             stale.store(true, Ordering::SeqCst);
         }
@@ -515,15 +518,26 @@ fn progress_moves_within_the_smoothing_and_cancel_stops_inside_a_pass() {
         is_stale: &|| false,
         progress: &record,
     };
-    edges::detect(&values, shape, [1.0; 3], None, &EdgeParams::default(), None, &control)
-        .unwrap();
+    edges::detect(
+        &values,
+        shape,
+        [1.0; 3],
+        None,
+        &EdgeParams::default(),
+        None,
+        &control,
+    )
+    .unwrap();
     let all = all.into_inner().unwrap();
     assert!(all.len() >= 30, "{} smoothing reports", all.len());
     let biggest_gap = all
         .windows(2)
         .map(|w| (w[1] - w[0]).abs())
         .fold(0.0f32, f32::max);
-    assert!(biggest_gap <= 0.05 * end, "a jump of {biggest_gap} in {all:?}");
+    assert!(
+        biggest_gap <= 0.05 * end,
+        "a jump of {biggest_gap} in {all:?}"
+    );
 }
 
 #[test]
