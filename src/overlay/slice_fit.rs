@@ -217,11 +217,13 @@ pub fn find(overlay: &Grid, values: &[f32], base: &Grid) -> Option<OnSlice> {
     let mut set = Vec::with_capacity(count);
     let mut outline = 0usize;
     let sizes = [nx, ny, nz];
-    for (n, &v) in values.iter().enumerate() {
-        if !is_set(v) {
+    // Only the box the set voxels span (one slice thick) is visited again.
+    let span = |a: usize| low[a]..=high[a];
+    let in_box = span(2).flat_map(|k| span(1).flat_map(move |j| span(0).map(move |i| [i, j, k])));
+    for o in in_box {
+        if !is_set(at(o)) {
             continue;
         }
-        let o = [n % nx, (n / nx) % ny, n / (nx * ny)];
         let unset_beside = [oa, ob].iter().any(|&d| {
             [-1i64, 1].iter().any(|&step| {
                 let c = o[d] as i64 + step;
