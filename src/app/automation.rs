@@ -3,6 +3,14 @@
 //! benchmark, which steps the axial view one slice per frame and times the
 //! frames, optionally while edges compute or exports run.
 
+/// Prints a benchmark line; a closed pipe (`| head`) is not an error here.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use super::export_job::{self, ExportKind};
 use super::window::RasviewApp;
 use crate::geometry::Plane;
@@ -106,9 +114,9 @@ fn stats(mut v: Vec<f32>) -> (f32, f32, f32) {
 fn print_times(label: &str, times: &[&FrameTime]) {
     let (ui50, ui95, uimax) = stats(times.iter().map(|t| t.ui_ms).collect());
     let (in50, in95, inmax) = stats(times.iter().map(|t| t.interval_ms).collect());
-    println!("{label}, {} frames:", times.len());
-    println!("  ui pass (reslice the axial view + layout): median {ui50:.2} ms, p95 {ui95:.2} ms, max {uimax:.2} ms");
-    println!("  frame interval (ui + paint + present):       median {in50:.2} ms, p95 {in95:.2} ms, max {inmax:.2} ms");
+    say!("{label}, {} frames:", times.len());
+    say!("  ui pass (reslice the axial view + layout): median {ui50:.2} ms, p95 {ui95:.2} ms, max {uimax:.2} ms");
+    say!("  frame interval (ui + paint + present):       median {in50:.2} ms, p95 {in95:.2} ms, max {inmax:.2} ms");
 }
 
 impl RasviewApp {
@@ -230,14 +238,14 @@ fn export_path(dir: &std::path::Path, kind: ExportKind, n: usize) -> PathBuf {
 impl ScrollBenchmark {
     fn report(&self) {
         let edges = self.times.iter().filter(|t| t.edges_busy).count();
-        println!(
+        say!(
             "scrolling the axial view one slice per frame, {} frames ({edges} of them while edges were being computed)",
             self.frames
         );
         print_times("all frames", &self.times.iter().collect::<Vec<_>>());
         if let Some(exports) = &self.exports {
             for (kind, ms) in &exports.blocking_ms {
-                println!("export {kind:?} on the UI thread (as before): one frame of {ms:.0} ms");
+                say!("export {kind:?} on the UI thread (as before): one frame of {ms:.0} ms");
             }
             let during: Vec<&FrameTime> = self.times.iter().filter(|t| t.exporting).collect();
             print_times(

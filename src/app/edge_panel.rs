@@ -14,6 +14,9 @@ pub struct EdgePanel {
     requested: Option<EdgeKey>,
     /// Complete results delivered by the worker (a test counts them).
     pub results: u64,
+    /// The last run was cancelled and nothing has been asked since: the
+    /// panel says so, with "Show edges" unticked to match what is drawn.
+    cancelled: bool,
 }
 
 impl EdgePanel {
@@ -39,6 +42,7 @@ impl EdgePanel {
                     cursor_ras: viewer.cursor_ras,
                 });
                 self.requested = Some(key);
+                self.cancelled = false;
             }
         }
         if let Some(worker) = &self.worker {
@@ -75,6 +79,9 @@ impl EdgePanel {
         let s = &mut viewer.edge_settings;
         ui.checkbox(&mut s.show, "Show edges");
         if !s.show {
+            if self.cancelled {
+                ui.label("Cancelled: tick Show edges to compute again.");
+            }
             return;
         }
         settings(ui, s, range);
@@ -90,6 +97,11 @@ impl EdgePanel {
                     if let Some(w) = &mut self.worker {
                         w.cancel();
                     }
+                    // Nothing new will be drawn: the checkbox says so, and
+                    // ticking it again asks afresh.
+                    viewer.edge_settings.show = false;
+                    self.requested = None;
+                    self.cancelled = true;
                 }
             });
         }

@@ -29,7 +29,7 @@ pub fn start(
     wake: impl Fn() + Send + 'static,
 ) -> PendingExport {
     let viewer = viewer.clone();
-    PendingLoad::run(out.clone(), wake, move |report| {
+    PendingLoad::run("exporting", out.clone(), wake, move |report| {
         run(kind, &viewer, &out, report).map_err(|e| format!("{e:#}"))
     })
 }

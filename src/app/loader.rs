@@ -1,5 +1,5 @@
-//! Loading off the UI thread: the window stays responsive and shows progress
-//! while a big file inflates.
+//! One-shot work off the UI thread (loading a file, writing an export): the
+//! window stays responsive and shows progress while a big file inflates.
 
 use crate::volume::{self, LoadOptions, Volume};
 use std::path::PathBuf;
@@ -7,9 +7,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc::{channel, Receiver};
 use std::sync::Arc;
 
-/// A load in progress, and what is made of the volume on the same thread.
+/// A load (or an export) in progress, and what is made of its result on
+/// the same thread.
 pub struct PendingLoad<T = Volume> {
     pub path: PathBuf,
+    /// What the thread does, as a verb: "loading", "exporting".
+    doing: &'static str,
     progress: Arc<AtomicU32>,
     result: Receiver<Result<T, String>>,
 }
@@ -17,17 +20,28 @@ pub struct PendingLoad<T = Volume> {
 /// The job that loads `path`, reporting its progress: what a file load runs
 /// on its thread, before anything that is made of the volume.
 pub fn load_job(path: PathBuf) -> impl FnOnce(&dyn Fn(f32)) -> Result<Volume, String> + Send {
-    move |report| {
-        volume::load_reporting(&path, &LoadOptions::default(), report).map_err(|e| e.to_string())
-    }
+    load_job_with(path, LoadOptions::default())
 }
 
-impl PendingLoad<Volume> {
-    /// Starts loading on a named thread; `wake` is called when it is done
-    /// and as it progresses, so the window can repaint.
-    pub fn start(path: PathBuf, wake: impl Fn() + Send + 'static) -> Self {
-        Self::run(path.clone(), wake, load_job(path))
-    }
+/// As [`load_job`] for the first volume alone: a 4D file shows it as soon
+/// as its bytes are in, while the rest is read behind it.
+pub fn first_volume_job(
+    path: PathBuf,
+) -> impl FnOnce(&dyn Fn(f32)) -> Result<Volume, String> + Send {
+    load_job_with(
+        path,
+        LoadOptions {
+            only_volume: Some(0),
+            ..LoadOptions::default()
+        },
+    )
+}
+
+fn load_job_with(
+    path: PathBuf,
+    options: LoadOptions,
+) -> impl FnOnce(&dyn Fn(f32)) -> Result<Volume, String> + Send {
+    move |report| volume::load_reporting(&path, &options, report).map_err(|e| e.to_string())
 }
 
 /// Wakes the UI about every 2 percent of progress, not on every chunk: the
@@ -51,9 +65,12 @@ impl WakeThrottle {
 }
 
 impl<T: Send + 'static> PendingLoad<T> {
-    /// Runs `job` on a named thread; `path` names what it works on, and
-    /// `job` reports its progress as a fraction.
+    /// Runs `job` on a thread named after what it is `doing` ("loading",
+    /// "exporting"); `path` names what it works on, and `job` reports its
+    /// progress as a fraction. `wake` is called when it is done and as it
+    /// progresses, so the window can repaint.
     pub fn run(
+        doing: &'static str,
         path: PathBuf,
         wake: impl Fn() + Send + 'static,
         job: impl FnOnce(&dyn Fn(f32)) -> Result<T, String> + Send + 'static,
@@ -62,7 +79,7 @@ impl<T: Send + 'static> PendingLoad<T> {
         let (send, result) = channel();
         let thread_progress = progress.clone();
         let spawned = std::thread::Builder::new()
-            .name("rasview-load".into())
+            .name(format!("rasview-{doing}"))
             .spawn(move || {
                 let throttle = WakeThrottle::default();
                 let report = |fraction: f32| {
@@ -76,15 +93,17 @@ impl<T: Send + 'static> PendingLoad<T> {
             });
         if let Err(e) = spawned {
             let (send, result) = channel();
-            let _ = send.send(Err(format!("could not start a loading thread: {e}")));
+            let _ = send.send(Err(format!("could not start a thread for {doing}: {e}")));
             return PendingLoad {
                 path,
+                doing,
                 progress,
                 result,
             };
         }
         PendingLoad {
             path,
+            doing,
             progress,
             result,
         }
@@ -100,7 +119,8 @@ impl<T: Send + 'static> PendingLoad<T> {
             Ok(r) => Some(r),
             Err(std::sync::mpsc::TryRecvError::Empty) => None,
             Err(std::sync::mpsc::TryRecvError::Disconnected) => Some(Err(format!(
-                "loading {} stopped without a result",
+                "{} {} stopped without a result",
+                self.doing,
                 self.path.display()
             ))),
         }
@@ -120,6 +140,7 @@ mod tests {
         let wakes = Arc::new(AtomicUsize::new(0));
         let counted = wakes.clone();
         let pending = PendingLoad::run(
+            "loading",
             PathBuf::from("big.nii"),
             move || {
                 counted.fetch_add(1, Ordering::SeqCst);

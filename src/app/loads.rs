@@ -3,7 +3,7 @@
 //! on its own thread), and NumPy arrays through the import dialog.
 
 use super::export_job::PendingExport;
-use super::loader::{load_job, PendingLoad};
+use super::loader::{first_volume_job, load_job, PendingLoad};
 use super::npy_import::{self, ImportChoice, NpyImport};
 use super::overlays::ForeignOverlay;
 use super::state::ReadyVolume;
@@ -14,8 +14,11 @@ use std::path::PathBuf;
 /// window when it has news and is taken up by the next frame.
 #[derive(Default)]
 pub struct Background {
-    /// The base volume loading (and made ready to show), if one is.
+    /// The base volume loading (and made ready to show), if one is: for a
+    /// 4D file, its first volume alone.
     pub load: Option<PendingLoad<ReadyVolume>>,
+    /// The rest of a 4D base, read whole behind its first volume on screen.
+    pub rest: Option<PendingLoad<crate::volume::Volume>>,
     /// Overlays loading and being checked, each on its own thread.
     pub overlays: Vec<PendingLoad<ForeignOverlay>>,
     /// Overlays asked for before the base has loaded (command line).
@@ -40,18 +43,17 @@ impl RasviewApp {
     /// Loads a file before returning (tests and the first file of a run
     /// in screenshot mode use the same path as the background load).
     pub fn open_now(&mut self, path: PathBuf) {
-        let pending = start_load(path, || {});
-        loop {
-            if let Some(result) = pending.poll() {
-                self.finish_load(result);
-                return;
-            }
+        self.background.load = Some(start_load(path, || {}));
+        while self.background.load.is_some() || self.background.rest.is_some() {
+            self.poll_load();
             std::thread::sleep(std::time::Duration::from_millis(2));
         }
     }
 
     pub fn is_loading(&self) -> bool {
-        self.background.load.is_some() || !self.background.overlays.is_empty()
+        self.background.load.is_some()
+            || self.background.rest.is_some()
+            || !self.background.overlays.is_empty()
     }
 
     /// Loads a file as an overlay over the current base and checks it
@@ -101,7 +103,7 @@ impl RasviewApp {
         let wake = self.repaint_waker();
         self.background
             .overlays
-            .push(PendingLoad::run(path, wake, move |report| {
+            .push(PendingLoad::run("loading", path, wake, move |report| {
                 let volume = get(report)?;
                 let reference = crate::overlay::EdgeReference::of(&base);
                 Ok(ForeignOverlay::prepare(
@@ -170,7 +172,17 @@ impl RasviewApp {
             Ok(ready) => {
                 let views = self.viewer.views;
                 let keep_views = self.viewer.loaded.is_none();
+                let rest = ready.has_more_volumes().then(|| ready.path());
                 self.viewer.show_volume(ready);
+                // A 4D file: its first volume is on screen; the rest follows.
+                self.background.rest = rest.map(|path| {
+                    PendingLoad::run(
+                        "loading",
+                        path.clone(),
+                        self.repaint_waker(),
+                        load_job(path),
+                    )
+                });
                 if keep_views {
                     // The first volume of a run takes the remembered layout.
                     self.viewer.views = views;
@@ -193,13 +205,28 @@ impl RasviewApp {
                 self.finish_load(result);
             }
         }
+        if let Some(pending) = &self.background.rest {
+            if let Some(result) = pending.poll() {
+                let path = pending.path.clone();
+                self.background.rest = None;
+                match result {
+                    Ok(whole) => self.viewer.complete_volume(whole),
+                    Err(message) => {
+                        self.viewer.error = Some(format!(
+                            "only the first volume of {} is shown: {message}",
+                            path.display()
+                        ))
+                    }
+                }
+            }
+        }
     }
 }
 
 /// Loads `path` on a thread of its own and makes it ready to show there.
 fn start_load(path: PathBuf, wake: impl Fn() + Send + 'static) -> PendingLoad<ReadyVolume> {
-    let load = load_job(path.clone());
-    PendingLoad::run(path, wake, move |report| {
+    let load = first_volume_job(path.clone());
+    PendingLoad::run("loading", path, wake, move |report| {
         load(report).map(ReadyVolume::prepare)
     })
 }

@@ -127,10 +127,20 @@ impl RasviewApp {
 
     pub(super) fn status_bar(&mut self, ui: &mut egui::Ui) {
         ui.horizontal(|ui| {
-            if let Some(p) = &self.background.load {
-                ui.label(format!("Loading {}", p.path.display()));
+            let load = self
+                .background
+                .load
+                .as_ref()
+                .map(|p| ("Loading", &p.path, p.progress()));
+            let rest = self
+                .background
+                .rest
+                .as_ref()
+                .map(|p| ("Loading the other volumes of", &p.path, p.progress()));
+            if let Some((what, path, progress)) = load.or(rest) {
+                ui.label(format!("{what} {}", path.display()));
                 ui.add(
-                    egui::ProgressBar::new(p.progress())
+                    egui::ProgressBar::new(progress)
                         .desired_width(200.0)
                         .show_percentage(),
                 );

@@ -138,6 +138,7 @@ impl NpyImport {
             sform: base.sform,
             qform: base.qform,
             volume_count: 1,
+            first_volume: 0,
             scaling: Scaling::IDENTITY,
             voxels: placed.voxels,
             warnings: placed.warnings,

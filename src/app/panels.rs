@@ -16,6 +16,7 @@ pub fn controls(ui: &mut egui::Ui, viewer: &mut Viewer) {
     let range = loaded.range;
     let volume_count = loaded.volume.volume_count;
     let frame_index = loaded.frame_index;
+    let all_volumes_held = loaded.volume.volumes_held().len() == volume_count;
     let (lo, hi) = if range.has_values() {
         (range.min, range.max)
     } else {
@@ -84,7 +85,14 @@ pub fn controls(ui: &mut egui::Ui, viewer: &mut Viewer) {
     });
     if volume_count > 1 {
         let mut t = frame_index;
-        ui.add(egui::Slider::new(&mut t, 0..=volume_count - 1).text("Volume"));
+        // The slider reaches only the volumes that have arrived.
+        if all_volumes_held {
+            ui.add(egui::Slider::new(&mut t, 0..=volume_count - 1).text("Volume"));
+        } else {
+            ui.label(format!(
+                "Volume {frame_index} of {volume_count}: the others are loading"
+            ));
+        }
         if t != frame_index {
             viewer.set_frame(t);
         }

@@ -206,6 +206,17 @@ pub struct ReadyVolume {
 }
 
 impl ReadyVolume {
+    /// Whether the file has volumes this one does not hold (the first
+    /// volume of a 4D file, read alone).
+    pub fn has_more_volumes(&self) -> bool {
+        let v = &self.loaded.volume;
+        v.volumes_held() != (0..v.volume_count)
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.loaded.volume.source.header.clone()
+    }
+
     pub fn prepare(volume: Volume) -> Self {
         // The generation is the viewer's to give, when it takes the volume.
         let loaded = LoadedVolume::new(Arc::new(volume), 0, 0);
@@ -255,11 +266,24 @@ impl Viewer {
         self.remember(path);
     }
 
+    /// Takes the whole of a 4D file whose first volume is on screen: the
+    /// frame shown is the same, so window, cursor, views, edges and
+    /// overlays all stay. A volume from another file (the user opened
+    /// something else meanwhile) is dropped.
+    pub fn complete_volume(&mut self, whole: Volume) {
+        if let Some(l) = &mut self.loaded {
+            let same_file = l.volume.source == whole.source;
+            if same_file && whole.volumes_held().contains(&l.frame_index) {
+                l.volume = Arc::new(whole);
+            }
+        }
+    }
+
     /// Moves to another frame of a 4D volume, keeping window and cursor.
     pub fn set_frame(&mut self, t: usize) {
         let generation = self.bump();
         if let Some(l) = &mut self.loaded {
-            if t < l.volume.volume_count && t != l.frame_index {
+            if l.volume.volumes_held().contains(&t) && t != l.frame_index {
                 *l = LoadedVolume::new(l.volume.clone(), t, generation);
             }
         }
@@ -592,6 +616,7 @@ mod tests {
             sform: None,
             qform: None,
             volume_count: 1,
+            first_volume: 0,
             scaling: Scaling::IDENTITY,
             voxels: Voxels::U8((0..n * n * n).map(|v| (v % 251) as u8).collect()),
             warnings: vec![],

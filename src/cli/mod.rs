@@ -158,19 +158,22 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// Loads a file for a command that works on frame `t` of it, refusing a
-/// frame past the last.
+/// Loads frame `t` of a file, and only it: a 4D file is read up to the end
+/// of that volume (compressed) or from where it starts (uncompressed).
 pub fn load_frame_of(path: &std::path::Path, t: usize) -> anyhow::Result<crate::volume::Volume> {
-    let v = crate::volume::load(path)?;
-    if t >= v.volume_count {
-        anyhow::bail!(
-            "--volume {t} is past the last volume ({} of {} in {})",
-            v.volume_count - 1,
-            v.volume_count,
+    use crate::volume::{LoadError, LoadOptions};
+    let options = LoadOptions {
+        only_volume: Some(t),
+        ..LoadOptions::default()
+    };
+    match crate::volume::load_with(path, &options) {
+        Err(LoadError::NoSuchVolume { count, .. }) => anyhow::bail!(
+            "--volume {t} is past the last volume ({} of {count} in {})",
+            count - 1,
             path.display()
-        );
+        ),
+        other => Ok(other?),
     }
-    Ok(v)
 }
 
 /// Parses "X,Y,Z" (negative values welcome) into a point.

@@ -64,9 +64,19 @@ pub fn input_records(volume: &Volume) -> Result<Vec<InputRecord>> {
             .iter()
             .map(|read| {
                 read.check_unchanged()?;
+                let sha256 = match &read.sha256 {
+                    Some(hash) => hash.clone(),
+                    // Part of it was read: hash it whole now, and make sure
+                    // it stayed the file that was read while hashing.
+                    None => {
+                        let hash = sha256_of(&read.path)?;
+                        read.check_unchanged()?;
+                        hash
+                    }
+                };
                 Ok(InputRecord {
                     path: read.path.display().to_string(),
-                    sha256: read.sha256.clone(),
+                    sha256,
                 })
             })
             .collect();

@@ -189,7 +189,8 @@ pub fn colour_frames(volume: &Volume, t: usize) -> Option<[Array3<f32>; 3]> {
         return None;
     };
     let len = volume.frame_len();
-    let frame = &rgb[t * len..(t + 1) * len];
+    let start = volume.linear_index([0, 0, 0], t);
+    let frame = &rgb[start..start + len];
     let channel = |c: usize| {
         Array3::from_shape_vec(
             volume.grid.shape.f(),

@@ -74,6 +74,13 @@ pub enum LoadError {
     #[error("no image file for the header {}: looked for {tried}", path.display())]
     MissingImage { path: PathBuf, tried: String },
 
+    #[error("volume {asked} was asked for, but the file has {count} (0 to {}) in {}", count - 1, path.display())]
+    NoSuchVolume {
+        path: PathBuf,
+        asked: usize,
+        count: usize,
+    },
+
     /// The file on disk is no longer the one whose bytes were read (its
     /// size, modification time or inode moved): an output computed from
     /// it would name the wrong input.

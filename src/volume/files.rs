@@ -130,7 +130,10 @@ impl FileStamp {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileRead {
     pub path: PathBuf,
-    pub sha256: String,
+    /// `None` when only part of the file was read (one volume of a 4D
+    /// file): a hash must then be taken of the whole file when an output
+    /// names it, after checking it has not changed since.
+    pub sha256: Option<String>,
     stamp: FileStamp,
 }
 
@@ -171,7 +174,7 @@ pub struct OpenedFile {
     /// Size on disk, compressed or not.
     pub disk_len: u64,
     path: PathBuf,
-    hash: Rc<RefCell<Sha256>>,
+    hash: Option<Rc<RefCell<Sha256>>>,
     stamp: FileStamp,
 }
 
@@ -207,7 +210,25 @@ pub fn open(path: &Path) -> Result<OpenedFile, LoadError> {
         gzipped,
         disk_len,
         path: path.to_path_buf(),
-        hash,
+        hash: Some(hash),
+        stamp: FileStamp::of(&meta),
+    })
+}
+
+/// An uncompressed file opened at byte `offset`, for reading part of it;
+/// nothing is hashed (the bytes before `offset` are never seen).
+pub fn open_at(path: &Path, offset: u64) -> Result<OpenedFile, LoadError> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path).map_err(|e| LoadError::io(path, e))?;
+    let meta = file.metadata().map_err(|e| LoadError::io(path, e))?;
+    file.seek(SeekFrom::Start(offset))
+        .map_err(|e| LoadError::io(path, e))?;
+    Ok(OpenedFile {
+        reader: Box::new(BufReader::with_capacity(1 << 16, file)),
+        gzipped: false,
+        disk_len: meta.len(),
+        path: path.to_path_buf(),
+        hash: None,
         stamp: FileStamp::of(&meta),
     })
 }
@@ -230,18 +251,41 @@ impl OpenedFile {
                 Err(e) => return Err(stream_error(&path, self.gzipped, e)),
             }
         }
-        drop(self.reader);
-        if FileStamp::now(&path) != Some(self.stamp) {
+        self.close(true)
+    }
+
+    /// Ends a read that stopped before the end of the file (one volume of
+    /// a 4D file): nothing more is read, so neither the gzip trailer nor a
+    /// hash of the whole file can be checked; the file must not have
+    /// changed while it was read.
+    pub fn finish_partial(self) -> Result<FileRead, LoadError> {
+        self.close(false)
+    }
+
+    /// `whole`: every byte of the file went through the hash.
+    fn close(self, whole: bool) -> Result<FileRead, LoadError> {
+        let OpenedFile {
+            reader,
+            path,
+            hash,
+            stamp,
+            ..
+        } = self;
+        drop(reader);
+        if FileStamp::now(&path) != Some(stamp) {
             return Err(LoadError::ChangedOnDisk {
                 path,
                 when: "while it was read",
             });
         }
-        let digest = self.hash.borrow_mut().finalize_reset();
+        let sha256 = hash.filter(|_| whole).map(|h| {
+            let digest = h.borrow_mut().finalize_reset();
+            digest.iter().map(|b| format!("{b:02x}")).collect()
+        });
         Ok(FileRead {
             path,
-            sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
-            stamp: self.stamp,
+            sha256,
+            stamp,
         })
     }
 }

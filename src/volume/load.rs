@@ -21,6 +21,10 @@ use std::path::Path;
 pub struct LoadOptions {
     /// Largest voxel buffer, in bytes, a header may ask for.
     pub memory_limit_bytes: u64,
+    /// Read only this volume of a 4D file: a compressed file is inflated up
+    /// to its end and no further, an uncompressed one is read from where it
+    /// starts. The memory limit then applies to that volume alone.
+    pub only_volume: Option<usize>,
 }
 
 impl Default for LoadOptions {
@@ -30,6 +34,7 @@ impl Default for LoadOptions {
         let total = physical_memory_bytes().unwrap_or(8 << 30);
         Self {
             memory_limit_bytes: total / 4 * 3,
+            only_volume: None,
         }
     }
 }
@@ -67,14 +72,25 @@ pub fn load_reporting(
     let (voxels, files_read) = if files.is_pair() {
         let mut image = files::open(&files.image)?;
         check_disk_size(&files.image, &image, &plan)?;
-        skip(&files.image, &mut image, plan.offset)?;
+        if plan.seek_past_other_volumes(&image) {
+            image = files::open_at(&files.image, plan.offset)?;
+        } else {
+            skip(&files.image, &mut image, plan.offset)?;
+        }
         let voxels = read_voxels(&files.image, &mut image, &plan, progress)?;
-        (voxels, vec![opened.finish()?, image.finish()?])
+        let image_read = plan.finish(image)?;
+        (voxels, vec![opened.finish()?, image_read])
     } else {
         check_disk_size(&files.header, &opened, &plan)?;
-        skip(&files.header, &mut opened, plan.offset - header_len)?;
-        let voxels = read_voxels(&files.header, &mut opened, &plan, progress)?;
-        (voxels, vec![opened.finish()?])
+        if plan.seek_past_other_volumes(&opened) {
+            let mut image = files::open_at(&files.header, plan.offset)?;
+            let voxels = read_voxels(&files.header, &mut image, &plan, progress)?;
+            (voxels, vec![opened.finish_partial()?])
+        } else {
+            skip(&files.header, &mut opened, plan.offset - header_len)?;
+            let voxels = read_voxels(&files.header, &mut opened, &plan, progress)?;
+            (voxels, vec![plan.finish(opened)?])
+        }
     };
 
     let geometry = geometry_from_header(&plan.header, plan.shape)
@@ -89,6 +105,7 @@ pub fn load_reporting(
         sform: geometry.sform,
         qform: geometry.qform,
         volume_count: plan.volume_count,
+        first_volume: plan.first_volume,
         scaling: plan.scaling,
         voxels,
         warnings,
@@ -127,6 +144,10 @@ struct DataPlan {
     datatype: Datatype,
     shape: [usize; 3],
     volume_count: usize,
+    /// The first volume read, and how many: all of them unless one was asked for.
+    first_volume: usize,
+    volumes_read: usize,
+    /// Voxels to read (`volumes_read` frames).
     voxel_count: usize,
     byte_count: u64,
     /// Where the voxels start in the image file.
@@ -177,6 +198,17 @@ impl DataPlan {
         }
 
         let (shape, volume_count, voxel_count) = check_dims(path, &header, options)?;
+        let (first_volume, volumes_read, voxel_count) = match options.only_volume {
+            None => (0, volume_count, voxel_count),
+            Some(t) if t < volume_count => (t, 1, voxel_count / volume_count),
+            Some(t) => {
+                return Err(LoadError::NoSuchVolume {
+                    path: path.to_path_buf(),
+                    asked: t,
+                    count: volume_count,
+                })
+            }
+        };
 
         let datatype =
             Datatype::from_code(header.datatype).map_err(|u| LoadError::UnsupportedDatatype {
@@ -198,7 +230,9 @@ impl DataPlan {
             return Err(too_large(path, &header, byte_count as u128, options));
         }
 
-        let offset = check_offset(files, &header, &mut warnings)?;
+        // The volumes before the one asked for are passed over.
+        let offset =
+            check_offset(files, &header, &mut warnings)? + first_volume as u64 * byte_count;
         let scaling = check_scaling(path, &header, datatype, &mut warnings)?;
 
         Ok(Self {
@@ -206,6 +240,8 @@ impl DataPlan {
             datatype,
             shape,
             volume_count,
+            first_volume,
+            volumes_read,
             voxel_count,
             byte_count,
             offset,
@@ -246,9 +282,17 @@ fn check_dims(
     // u128 cannot overflow: seven factors below 2^63 would, but any product
     // past the memory limit is refused before it grows further.
     let mut count: u128 = 1;
-    for s in sizes {
+    for (axis, s) in sizes.into_iter().enumerate() {
         count *= s as u128;
-        if count > options.memory_limit_bytes as u128 {
+        // With one volume asked for, only it must fit in memory; the file's
+        // whole size need only be a size (the first three axes are below
+        // the limit, so with one more factor below 2^63 this stays in u128).
+        let limit = if options.only_volume.is_some() && axis >= 3 {
+            u64::MAX as u128
+        } else {
+            options.memory_limit_bytes as u128
+        };
+        if count > limit {
             return Err(too_large(path, h, count, options));
         }
     }
@@ -367,6 +411,26 @@ fn check_disk_size(
     Ok(())
 }
 
+impl DataPlan {
+    /// Whether to open the file again at the voxels instead of reading up
+    /// to them: only for one volume of an uncompressed file, where reading
+    /// past the volumes before it would cost their bytes for nothing.
+    fn seek_past_other_volumes(&self, opened: &files::OpenedFile) -> bool {
+        !opened.gzipped && self.first_volume > 0
+    }
+
+    /// Ends the read of the voxels' file: checked to its end (gzip trailer,
+    /// hash of every byte) when the read reached the last volume; otherwise
+    /// only checked for changes while it was read.
+    fn finish(&self, opened: files::OpenedFile) -> Result<files::FileRead, LoadError> {
+        if self.first_volume + self.volumes_read == self.volume_count {
+            opened.finish()
+        } else {
+            opened.finish_partial()
+        }
+    }
+}
+
 /// Skips `count` bytes (extensions, padding) before the voxels.
 fn skip(path: &Path, opened: &mut files::OpenedFile, count: u64) -> Result<(), LoadError> {
     let skipped = std::io::copy(&mut (&mut opened.reader).take(count), &mut std::io::sink())
@@ -394,7 +458,7 @@ fn read_voxels(
         Voxels::try_with_capacity(plan.datatype, plan.voxel_count).ok_or_else(|| {
             LoadError::OutOfMemory {
                 path: path.to_path_buf(),
-                shape: format!("{:?} x {} volumes", plan.shape, plan.volume_count),
+                shape: format!("{:?} x {} volumes", plan.shape, plan.volumes_read),
                 bytes: plan.byte_count as u128,
             }
         })?;

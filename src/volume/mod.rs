@@ -32,8 +32,12 @@ pub struct Volume {
     pub affine_source: AffineSource,
     pub sform: Option<Affine>,
     pub qform: Option<Affine>,
-    /// Frames along dimensions 4 to 7 (1 for a 3D image).
+    /// Frames along dimensions 4 to 7 (1 for a 3D image), in the file.
     pub volume_count: usize,
+    /// The file's volume that `voxels` start with: 0 unless one volume was
+    /// asked for ([`LoadOptions::only_volume`]), which is then all they hold.
+    /// Frame indices (`t`) are the file's; only the held ones may be asked.
+    pub first_volume: usize,
     pub scaling: Scaling,
     pub voxels: Voxels,
     /// Things a careful user should know, in words.
@@ -54,11 +58,24 @@ impl Volume {
         self.grid.voxel_count()
     }
 
-    /// Linear index of voxel `(i, j, k)` of frame `t` in storage order.
+    /// The file's volumes held in `voxels`.
+    pub fn volumes_held(&self) -> std::ops::Range<usize> {
+        let held = self.voxels.len() / self.frame_len().max(1);
+        self.first_volume..self.first_volume + held
+    }
+
+    /// Where frame `t` (the file's index) starts in `voxels`.
+    #[inline]
+    fn frame_start(&self, t: usize) -> usize {
+        debug_assert!(self.volumes_held().contains(&t), "volume {t} is not held");
+        (t - self.first_volume) * self.frame_len()
+    }
+
+    /// Linear index of voxel `(i, j, k)` of frame `t` in `voxels`.
     #[inline]
     pub fn linear_index(&self, voxel: [usize; 3], t: usize) -> usize {
-        let [ni, nj, nk] = self.grid.shape;
-        voxel[0] + ni * (voxel[1] + nj * (voxel[2] + nk * t))
+        let [ni, nj, _] = self.grid.shape;
+        self.frame_start(t) + voxel[0] + ni * (voxel[1] + nj * voxel[2])
     }
 
     /// The real value of a voxel (scaling applied; luminance for colour).
@@ -79,17 +96,17 @@ impl Volume {
     /// One 3D frame as f32 in Fortran (i fastest) order, scaling applied.
     pub fn frame_f32(&self, t: usize) -> Array3<f32> {
         self.voxels
-            .frame_f32(t * self.frame_len(), self.grid.shape, self.scaling)
+            .frame_f32(self.frame_start(t), self.grid.shape, self.scaling)
     }
 
     /// One frame's real values in storage order (i fastest): borrowed where
     /// the file already holds unscaled float32, so the largest array in play
     /// is not copied; converted otherwise.
     pub fn frame_values(&self, t: usize) -> std::borrow::Cow<'_, [f32]> {
-        let len = self.frame_len();
+        let (start, len) = (self.frame_start(t), self.frame_len());
         match &self.voxels {
             Voxels::F32(v) if self.scaling.is_identity() => {
-                std::borrow::Cow::Borrowed(&v[t * len..(t + 1) * len])
+                std::borrow::Cow::Borrowed(&v[start..start + len])
             }
             _ => std::borrow::Cow::Owned(self.frame_f32(t).into_raw_vec_and_offset().0),
         }
@@ -98,7 +115,7 @@ impl Volume {
     /// The range of finite values of one frame.
     pub fn frame_range(&self, t: usize) -> ValueRange {
         self.voxels
-            .range(t * self.frame_len(), self.frame_len(), self.scaling)
+            .range(self.frame_start(t), self.frame_len(), self.scaling)
     }
 
     /// The voxel nearest a world point and its value in frame `t`, if inside.

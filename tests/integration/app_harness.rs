@@ -298,8 +298,16 @@ fn cancel_stops_a_3d_run_and_switching_planes_recomputes_in_slice_mode() {
         0,
         "a cancelled run delivers nothing"
     );
+    // The panel says so, and the checkbox agrees with what is drawn.
+    harness.run_steps(2);
+    assert!(
+        !harness.state().viewer.edge_settings.show,
+        "Show edges unticked"
+    );
+    harness.get_by_label_contains("Cancelled");
 
     // Per-slice mode follows the active view: hovering another view recomputes.
+    harness.state_mut().viewer.edge_settings.show = true;
     harness.state_mut().viewer.edge_settings.per_slice = true;
     harness.state_mut().viewer.edge_settings.params.sigma_mm = 1.1; // a new request after the cancel
     harness.run_steps(2);
@@ -558,4 +566,67 @@ fn the_intensity_histogram_is_counted_off_the_ui_thread_and_drawn_when_ready() {
         !app.histogram_pending()
     });
     harness.get_by_label("Intensity histogram (window in orange)");
+}
+
+/// A 4D file: its first volume is shown alone as soon as it is read, the
+/// volume slider waits for the rest, and the rest arrives under the same
+/// cursor, window and frame.
+#[test]
+fn a_4d_file_shows_its_first_volume_then_takes_the_rest_keeping_the_view() {
+    use rasview::app::state::{ReadyVolume, Viewer};
+    use rasview::volume::{self, save, LoadOptions, Voxels};
+    let dir = common::scratch_dir("app_4d");
+    let path = dir.join("four_d.nii.gz");
+    let shape = [12, 10, 8];
+    let volumes = 4;
+    let n = shape.iter().product::<usize>();
+    let values: Vec<i16> = (0..n * volumes)
+        .map(|x| (x % n + 100 * (x / n)) as i16)
+        .collect();
+    let affine = rasview::geometry::Affine::scaling([2.0, 2.0, 3.0]).unwrap();
+    save::save(
+        &path,
+        &common::sform_header(&affine),
+        &Voxels::I16(values),
+        shape,
+        volumes,
+    )
+    .unwrap();
+
+    let first = volume::load_with(
+        &path,
+        &LoadOptions {
+            only_volume: Some(0),
+            ..LoadOptions::default()
+        },
+    )
+    .unwrap();
+    let ready = ReadyVolume::prepare(first);
+    assert!(ready.has_more_volumes());
+    let mut viewer = Viewer::default();
+    viewer.show_volume(ready);
+    viewer.cursor_ras = [4.0, 6.0, 9.0];
+    let window = viewer.display.window;
+    viewer.set_frame(2);
+    assert_eq!(
+        viewer.loaded.as_ref().unwrap().frame_index,
+        0,
+        "volume 2 has not arrived"
+    );
+
+    viewer.complete_volume(volume::load(&path).unwrap());
+    assert_eq!(viewer.cursor_ras, [4.0, 6.0, 9.0]);
+    assert_eq!(viewer.display.window, window);
+    viewer.set_frame(2);
+    let loaded = viewer.loaded.as_ref().unwrap();
+    assert_eq!(loaded.frame_index, 2);
+    // Voxel (1, 0, 0) of volume 2 holds 1 + 200.
+    assert_eq!(loaded.volume.value_at([1, 0, 0], 2), 201.0);
+
+    // Through the window's own loading: both steps, then every volume.
+    let mut app = RasviewApp::new(None);
+    app.open_now(path);
+    let loaded = app.viewer.loaded.as_ref().unwrap();
+    assert_eq!(loaded.volume.volumes_held(), 0..volumes);
+    assert!(app.viewer.error.is_none(), "{:?}", app.viewer.error);
 }

@@ -237,6 +237,7 @@ fn giant_dims_in_a_small_file_do_not_allocate() {
     // With a limit below the claim: refused from the header alone.
     let small = LoadOptions {
         memory_limit_bytes: 1 << 30,
+        ..LoadOptions::default()
     };
     for p in [&gz, &plain] {
         match volume::load_with(p, &small) {
@@ -250,6 +251,7 @@ fn giant_dims_in_a_small_file_do_not_allocate() {
     // size on disk, the gzip stream ends early; neither touches 54 GB.
     let roomy = LoadOptions {
         memory_limit_bytes: 1 << 40,
+        ..LoadOptions::default()
     };
     assert!(matches!(
         volume::load_with(&plain, &roomy),
@@ -351,6 +353,7 @@ fn a_failed_allocation_names_the_size_asked_for() {
     let gz = write(&dir, "exabyte.nii.gz", &gzip(&b));
     let unlimited = LoadOptions {
         memory_limit_bytes: u64::MAX,
+        ..LoadOptions::default()
     };
     let e = volume::load_with(&gz, &unlimited).expect_err("1 EiB cannot be allocated");
     let text = e.to_string();
