@@ -3,14 +3,18 @@
 //! header). For a mask, label map or edge map, score how well its boundaries
 //! sit on the base's own edges, as stored and under the other arrangements
 //! of the same array, and say so when another one fits clearly better.
+//! An edge map that lives on one slice (the forum's case) is scored instead
+//! by the base's gradient under its pixels (see [`super::slice_fit`]).
 
-use super::findings::{ContentFit, Finding};
+use super::findings::{ContentFit, ContentMeasure, Finding};
+use super::slice_fit::{self, BaseSlices};
 use super::values::{value_kind, ValueKind, MAX_LABELS};
 use crate::edges::{self, Control, EdgeMap, EdgeParams};
 use crate::geometry::orientation::axis_directions;
 use crate::geometry::Grid;
 use crate::volume::Volume;
 use serde::Serialize;
+use std::sync::OnceLock;
 
 /// At most this many boundary voxels are scored (evenly strided), so the
 /// check costs the same on any overlay.
@@ -26,36 +30,86 @@ pub const BETTER_MARGIN: f64 = 0.1;
 /// base edges are dense, so any placement inside the head scores something,
 /// and a mask that does not follow edges (a lesion) scores little anywhere.
 pub const STANDS_OUT: f64 = 0.2;
-/// The base's edges, widened by one voxel: the target overlays are scored on.
+/// What overlays are scored on: the base's own edges (3D Canny, widened by
+/// one voxel), made the first time a check needs them, and the base's
+/// in-plane gradient slice by slice, for edge maps on one slice.
 pub struct EdgeReference {
     grid: Grid,
+    slices: BaseSlices,
+    canny: OnceLock<Option<CannyEdges>>,
+}
+
+/// The base's 3D Canny edges.
+struct CannyEdges {
     on_edge: Vec<bool>,
     near_edge: Vec<bool>,
-    pub edge_voxels: usize,
+    edge_voxels: usize,
 }
 
 impl EdgeReference {
-    /// Canny (3D, sigma 1 mm, default quantile thresholds) on frame 0 of the
-    /// base; `None` when the base has no edges at all (a flat image).
+    /// The reference for frame 0 of the base; `None` when the base is flat
+    /// (no two finite values differ: no edges at all). Cheap: the 3D Canny
+    /// (sigma 1 mm, default quantile thresholds) runs when a 3D overlay
+    /// first needs it, so an edge map on one slice is checked without it.
     pub fn of(base: &Volume) -> Option<Self> {
-        let result =
-            edges::detect_volume(base, 0, &EdgeParams::default(), None, &Control::none()).ok()?;
-        let EdgeMap::Mask(mask) = result.map else {
+        let values = base.frame_values(0).into_owned();
+        let mut finite = values.iter().filter(|v| v.is_finite());
+        let first = *finite.next()?;
+        if finite.all(|&v| v == first) {
             return None;
-        };
-        let edge_voxels = mask.iter().filter(|&&m| m != 0).count();
-        (edge_voxels > 0).then(|| EdgeReference {
+        }
+        Some(EdgeReference {
             grid: base.grid,
-            near_edge: dilate_one_voxel(&mask, base.grid.shape),
-            on_edge: mask.iter().map(|&m| m != 0).collect(),
-            edge_voxels,
+            slices: BaseSlices::new(values, base.grid),
+            canny: OnceLock::new(),
         })
     }
 
-    /// Whether base voxel `v` is an edge (`tolerance` 0) or within one
-    /// voxel of one (1); outside the base is never.
+    /// The base's 3D Canny edges, computed once; `None` when there are none.
+    fn canny(&self) -> Option<&CannyEdges> {
+        self.canny
+            .get_or_init(|| {
+                let values = self.slices.values();
+                let result = edges::detect(
+                    values,
+                    self.grid.shape,
+                    self.grid.spacing_mm(),
+                    None,
+                    &EdgeParams::default(),
+                    None,
+                    &Control::none(),
+                )
+                .ok()?;
+                let EdgeMap::Mask(mask) = result.map else {
+                    return None;
+                };
+                let edge_voxels = mask.iter().filter(|&&m| m != 0).count();
+                (edge_voxels > 0).then(|| CannyEdges {
+                    near_edge: dilate_one_voxel(&mask, self.grid.shape),
+                    on_edge: mask.iter().map(|&m| m != 0).collect(),
+                    edge_voxels,
+                })
+            })
+            .as_ref()
+    }
+
+    /// Voxels on the base's 3D Canny edges (computing them if not yet done).
+    pub fn edge_voxels(&self) -> usize {
+        self.canny().map_or(0, |c| c.edge_voxels)
+    }
+
+    /// Whether base voxel `v` is on (near) a 3D Canny edge.
     fn is_on_edge(&self, v: [i64; 3], tolerance: u8) -> bool {
-        let [nx, ny, nz] = self.grid.shape.map(|n| n as i64);
+        self.canny()
+            .is_some_and(|c| c.is_on_edge(&self.grid, v, tolerance))
+    }
+}
+
+impl CannyEdges {
+    /// Whether base voxel `v` is an edge (`tolerance` 0) or within one
+    /// voxel of one (1); outside the base (`grid`) is never.
+    fn is_on_edge(&self, grid: &Grid, v: [i64; 3], tolerance: u8) -> bool {
+        let [nx, ny, nz] = grid.shape.map(|n| n as i64);
         let map = if tolerance == 0 {
             &self.on_edge
         } else {
@@ -79,13 +133,25 @@ pub enum Arrangement {
     Axes { order: [usize; 3], flip: [bool; 3] },
     /// As stored, moved by whole base voxels.
     Shift { voxels: [i64; 3] },
+    /// For an overlay on one slice across base voxel axis `axis`: its
+    /// pixels with the two in-plane axes swapped (`transpose`, square
+    /// slices only), then reversed along the base axes where `flip`, then
+    /// moved by `shift` voxels (along `axis`: onto another slice).
+    InSlice {
+        axis: usize,
+        transpose: bool,
+        flip: [bool; 3],
+        shift: [i64; 3],
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ScoredArrangement {
     pub arrangement: Arrangement,
     pub description: String,
-    /// Fraction of the overlay's boundary voxels within one voxel of a base edge.
+    /// What `measure` measures: the fraction of the overlay's boundary
+    /// voxels within one voxel of (or on) a base edge, or the base's mean
+    /// gradient under its pixels.
     pub score: f64,
 }
 
@@ -93,16 +159,24 @@ pub struct ScoredArrangement {
 pub struct ContentCheck {
     /// What the boundaries were taken from: "mask" or "labels".
     pub overlay_kind: &'static str,
+    /// What the scores are: for an edge map on one slice, the base's mean
+    /// in-plane gradient under its pixels (intensity per mm); otherwise the
+    /// fraction of the overlay's boundary on the base's Canny edges.
+    pub measure: ContentMeasure,
     pub boundary_voxels: usize,
     pub scored_voxels: usize,
+    /// Voxels on the base's 3D Canny edges (0 for an edge map on one
+    /// slice, which is scored without them).
     pub base_edge_voxels: usize,
     /// 1: a boundary voxel counts when within one voxel of a base edge; 0:
-    /// only on one (used when the base's edges are too dense for 1 to tell).
+    /// only on one (used when the base's edges are too dense for 1 to tell,
+    /// and for the gradient measure, which has no tolerance).
     pub tolerance_voxels: u8,
     pub as_stored: f64,
     /// The median score of the 7 mirror images of the stored placement
     /// across the base's centre: what a placement inside the head that has
-    /// nothing to do with the anatomy scores.
+    /// nothing to do with the anatomy scores. For the gradient measure: the
+    /// mean gradient over the tissue of the overlay's slice.
     pub typical: f64,
     /// As stored stands out from the typical arrangement: its boundaries
     /// follow the base's anatomy.
@@ -136,6 +210,14 @@ pub fn check_content(
         Ok(kind) => kind,
         Err(reason) => return skip(reason),
     };
+    if kind == "mask" {
+        if let Some(on) = slice_fit::find(&overlay.grid, values, &reference.grid) {
+            return Ok(slice_check(reference, &on));
+        }
+    }
+    if reference.canny().is_none() {
+        return skip("the base has no edges to compare with".into());
+    }
     let shape = overlay.grid.shape;
     let boundary = boundary_voxels(values, shape);
     if boundary.is_empty() {
@@ -198,12 +280,15 @@ pub fn check_content(
         as_stored,
         typical,
         tolerance_voxels,
+        measure: ContentMeasure::BoundaryOnEdges,
+        mirror_doubt: false,
     };
     Ok(ContentCheck {
         overlay_kind: kind,
+        measure: ContentMeasure::BoundaryOnEdges,
         boundary_voxels: boundary.len(),
         scored_voxels: samples.len(),
-        base_edge_voxels: reference.edge_voxels,
+        base_edge_voxels: reference.edge_voxels(),
         tolerance_voxels,
         as_stored,
         typical,
@@ -213,6 +298,84 @@ pub fn check_content(
         finding,
         scores,
     })
+}
+
+/// The verdict on an edge map that lives on one slice: the base's in-plane
+/// gradient under its pixels, as stored and arranged otherwise on the slice.
+fn slice_check(reference: &EdgeReference, on: &slice_fit::OnSlice) -> ContentCheck {
+    let base = &reference.grid;
+    let s = slice_fit::score(on, &reference.slices);
+    let mut scores: Vec<ScoredArrangement> = s
+        .others
+        .iter()
+        .map(|&(arrangement, score)| ScoredArrangement {
+            arrangement,
+            description: describe(arrangement, base),
+            score,
+        })
+        .collect();
+    scores.sort_by(|a, b| b.score.total_cmp(&a.score));
+    let best_other = scores.first().cloned();
+    let best = best_other.as_ref().map_or(0.0, |b| b.score);
+    // Following the anatomy: well above what tissue in general has.
+    let stands_out = |x: f64| x > 0.0 && x >= slice_fit::STANDS_OUT_RATIO * s.tissue;
+    let fits_better_otherwise = best >= slice_fit::BETTER_RATIO * s.as_stored && stands_out(best);
+    let confirmed_as_stored =
+        !fits_better_otherwise && s.as_stored >= best && stands_out(s.as_stored);
+    let mirror_doubt = !fits_better_otherwise
+        && !confirmed_as_stored
+        && best_other
+            .as_ref()
+            .is_some_and(|b| is_left_right_mirror(b.arrangement, base));
+    let finding = Finding::Content {
+        fit: if fits_better_otherwise {
+            ContentFit::BetterOtherwise
+        } else if confirmed_as_stored {
+            ContentFit::AsStored
+        } else {
+            ContentFit::Inconclusive
+        },
+        best: best_other.as_ref().map(|b| b.description.clone()),
+        best_score: best,
+        as_stored: s.as_stored,
+        typical: s.tissue,
+        tolerance_voxels: 0,
+        measure: ContentMeasure::GradientUnderPixels,
+        mirror_doubt,
+    };
+    ContentCheck {
+        overlay_kind: "mask",
+        measure: ContentMeasure::GradientUnderPixels,
+        boundary_voxels: on.set_pixels,
+        scored_voxels: on.scored_pixels(),
+        base_edge_voxels: 0,
+        tolerance_voxels: 0,
+        as_stored: s.as_stored,
+        typical: s.tissue,
+        confirmed_as_stored,
+        best_other,
+        fits_better_otherwise,
+        finding,
+        scores,
+    }
+}
+
+/// Whether an arrangement on a slice is its left-right mirror image and
+/// nothing else: what a near-symmetric brain cannot tell apart.
+fn is_left_right_mirror(arrangement: Arrangement, base: &Grid) -> bool {
+    let directions = axis_directions(&base.world_from_voxel);
+    match arrangement {
+        Arrangement::InSlice {
+            transpose: false,
+            flip,
+            shift: [0, 0, 0],
+            ..
+        } => {
+            let flipped: Vec<usize> = (0..3).filter(|&a| flip[a]).collect();
+            flipped.len() == 1 && directions[flipped[0]].world_axis == 0
+        }
+        _ => false,
+    }
 }
 
 /// The overlay's sampled boundary voxels: in its own index space, and where
@@ -235,6 +398,8 @@ impl Placements<'_> {
                 .iter()
                 .filter(|v| hit([0, 1, 2].map(|a| round(v[a]) + voxels[a])))
                 .count(),
+            // Scored by `slice_fit`, never here.
+            Arrangement::InSlice { .. } => 0,
             Arrangement::Axes { order, flip } => self
                 .samples
                 .iter()
@@ -477,19 +642,51 @@ pub fn describe(arrangement: Arrangement, base: &Grid) -> String {
         }
         Arrangement::Shift { voxels } => {
             let axis = (0..3).find(|&a| voxels[a] != 0).unwrap_or(0);
-            let steps = voxels[axis];
-            let mut step = [0.0; 3];
-            step[axis] = steps as f64;
-            let moved = base.world_from_voxel.apply_vector(step);
-            let mm = (moved[0].powi(2) + moved[1].powi(2) + moved[2].powi(2)).sqrt();
-            let towards = crate::geometry::plane::letter_towards(moved);
-            format!(
-                "shifted {} voxel{} ({mm:.1} mm) towards {towards}",
-                steps.abs(),
-                if steps.abs() == 1 { "" } else { "s" }
-            )
+            format!("shifted {}", moved_words(base, axis, voxels[axis]))
+        }
+        Arrangement::InSlice {
+            axis,
+            transpose,
+            flip,
+            shift,
+        } => {
+            let mut parts = Vec::new();
+            if transpose {
+                parts.push("transposed (rows and columns swapped)".to_string());
+            }
+            let flips: Vec<&str> = (0..3).filter(|&a| flip[a]).map(across).collect();
+            if !flips.is_empty() {
+                parts.push(format!("flipped {}", flips.join(" and ")));
+            }
+            for a in (0..3).filter(|&a| shift[a] != 0) {
+                let moved = moved_words(base, a, shift[a]);
+                parts.push(if a == axis {
+                    format!("on the slice {moved}")
+                } else {
+                    format!("shifted {moved}")
+                });
+            }
+            if parts.is_empty() {
+                "as stored".to_string()
+            } else {
+                parts.join(" and ")
+            }
         }
     }
+}
+
+/// "2 voxels (2.0 mm) towards A": `steps` voxels along base axis `axis`.
+fn moved_words(base: &Grid, axis: usize, steps: i64) -> String {
+    let mut step = [0.0; 3];
+    step[axis] = steps as f64;
+    let moved = base.world_from_voxel.apply_vector(step);
+    let mm = (moved[0].powi(2) + moved[1].powi(2) + moved[2].powi(2)).sqrt();
+    let towards = crate::geometry::plane::letter_towards(moved);
+    format!(
+        "{} voxel{} ({mm:.1} mm) towards {towards}",
+        steps.abs(),
+        if steps.abs() == 1 { "" } else { "s" }
+    )
 }
 
 #[cfg(test)]
@@ -537,6 +734,56 @@ mod tests {
         assert_eq!(classify(&[0.0, 1.0, 7.0]), Ok("labels"));
         assert!(classify(&[0.0, 0.5]).is_err());
         assert!(classify(&[0.0, 0.0]).is_err());
+    }
+
+    #[test]
+    fn arrangements_on_a_slice_are_named_in_anatomical_words() {
+        // RAS, 1 mm: i runs left to right, j back to front, k up.
+        let base = Grid::new([10, 10, 10], crate::geometry::Affine::identity());
+        let on_slice = |transpose, flip: [bool; 3], shift: [i64; 3]| Arrangement::InSlice {
+            axis: 2,
+            transpose,
+            flip,
+            shift,
+        };
+        let mirror = on_slice(false, [true, false, false], [0; 3]);
+        assert_eq!(describe(mirror, &base), "flipped left to right");
+        assert!(is_left_right_mirror(mirror, &base));
+        let upside_down = on_slice(false, [false, true, false], [0; 3]);
+        assert_eq!(describe(upside_down, &base), "flipped front to back");
+        assert!(!is_left_right_mirror(upside_down, &base));
+        assert_eq!(
+            describe(on_slice(true, [false; 3], [0; 3]), &base),
+            "transposed (rows and columns swapped)"
+        );
+        assert_eq!(
+            describe(on_slice(false, [false; 3], [0, 0, -1]), &base),
+            "on the slice 1 voxel (1.0 mm) towards I"
+        );
+        assert_eq!(
+            describe(on_slice(false, [false; 3], [2, 0, 0]), &base),
+            "shifted 2 voxels (2.0 mm) towards R"
+        );
+    }
+
+    #[test]
+    fn a_mirror_that_fits_about_as_well_says_so() {
+        let finding = |mirror_doubt| Finding::Content {
+            fit: ContentFit::Inconclusive,
+            best: Some("flipped left to right".into()),
+            best_score: 20.5,
+            as_stored: 20.0,
+            typical: 10.0,
+            tolerance_voxels: 0,
+            measure: ContentMeasure::GradientUnderPixels,
+            mirror_doubt,
+        };
+        let words = finding(true).to_string();
+        assert!(
+            words.contains("inconclusive") && words.contains("left-right mirror"),
+            "{words}"
+        );
+        assert!(!finding(false).to_string().contains("mirror"));
     }
 
     #[test]

@@ -30,6 +30,18 @@ pub enum ContentFit {
     Inconclusive,
 }
 
+/// What a content score measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContentMeasure {
+    /// The fraction of the overlay's boundary voxels on (or within one voxel
+    /// of) the base's 3D Canny edges.
+    BoundaryOnEdges,
+    /// For an edge map on one slice: the base's in-plane gradient magnitude
+    /// (intensity per mm) averaged over the overlay's pixels.
+    GradientUnderPixels,
+}
+
 /// One thing a check found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -88,6 +100,11 @@ pub enum Finding {
         typical: f64,
         /// 1: scored within one voxel of a base edge; 0: exactly on one.
         tolerance_voxels: u8,
+        measure: ContentMeasure,
+        /// Inconclusive because the best other arrangement is the
+        /// left-right mirror image, which a near-symmetric brain cannot
+        /// tell apart.
+        mirror_doubt: bool,
     },
     ContentSkipped {
         reason: String,
@@ -186,7 +203,43 @@ impl fmt::Display for Finding {
                 best_score,
                 as_stored,
                 typical,
+                measure: ContentMeasure::GradientUnderPixels,
+                mirror_doubt,
+                ..
+            } => match (fit, best) {
+                (ContentFit::BetterOtherwise, Some(best)) => write!(
+                    f,
+                    "content: the overlay fits the base's edges {} better {best} (the base's gradient under its pixels averages {best_score:.1} per mm that way, against {as_stored:.1} as stored and {typical:.1} over the tissue of its slice): the array under the header is probably arranged wrongly",
+                    ratio_words(*best_score, *as_stored),
+                ),
+                (ContentFit::AsStored, _) => write!(
+                    f,
+                    "content: as stored, the base's gradient under the overlay's pixels averages {as_stored:.1} per mm, against {typical:.1} over the tissue of its slice and at best {best_score:.1} arranged any other way{}: it follows the base's anatomy",
+                    best.as_ref().map(|b| format!(" ({b})")).unwrap_or_default()
+                ),
+                _ if *mirror_doubt => write!(
+                    f,
+                    "content: inconclusive: the overlay's left-right mirror image fits about as well as it does as stored (the base's gradient under its pixels averages {best_score:.1} per mm mirrored, {as_stored:.1} as stored, {typical:.1} over the tissue of its slice): the two halves of a near-symmetric brain look alike, so a left-right mirror cannot be told from the content"
+                ),
+                _ => write!(
+                    f,
+                    "content: inconclusive: the base's gradient under the overlay's pixels averages {as_stored:.1} per mm as stored, {best_score:.1}{} and {typical:.1} over the tissue of its slice: {}",
+                    best.as_ref().map(|b| format!(" {b}")).unwrap_or_default(),
+                    if *best_score >= *as_stored {
+                        "the other arrangement fits as well or a little better, not clearly better (a neighbouring slice or pixel may look much the same)"
+                    } else {
+                        "neither stands out from the tissue: its pixels do not follow the base's intensity edges"
+                    }
+                ),
+            },
+            Finding::Content {
+                fit,
+                best,
+                best_score,
+                as_stored,
+                typical,
                 tolerance_voxels,
+                ..
             } => {
                 let within = if *tolerance_voxels == 0 {
                     "exactly on"

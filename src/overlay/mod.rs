@@ -4,11 +4,12 @@
 pub(crate) mod check;
 pub(crate) mod content;
 pub(crate) mod findings;
+pub(crate) mod slice_fit;
 pub(crate) mod values;
 
 pub use check::{compare_geometry, GeometryCheck};
 pub use content::{check_content, ContentCheck, EdgeReference};
-pub use findings::{ContentFit, Finding, Reordering};
+pub use findings::{ContentFit, ContentMeasure, Finding, Reordering};
 
 use crate::volume::Volume;
 use serde::Serialize;

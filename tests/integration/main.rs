@@ -9,6 +9,7 @@ mod check;
 mod cli;
 mod common;
 mod edges;
+mod forum;
 mod headless_build;
 mod integrity;
 mod mosaic;

@@ -380,3 +380,40 @@ fn a_file_dropped_with_shift_becomes_an_overlay() {
     assert!(base_name.ends_with("own.nii.gz"), "{base_name:?}");
     assert!(app.viewer.overlays.items.is_empty());
 }
+
+/// The forum's case in the window: OpenCV's edges of an axial EPI slice
+/// (tests/data/forum), imported onto their slice with the dialog's own
+/// "flip rows" ticked, get the same red banner as a file would, naming
+/// the flip.
+#[test]
+fn an_edge_slice_imported_upside_down_gets_a_banner_naming_the_flip() {
+    let base_path = common::data_file("coreg-qa/example_func.nii.gz");
+    let base = volume::load(&base_path).unwrap();
+    let npy = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/forum/epi_axial_opencv_canny_50_120.npy");
+    let k = 19; // the slice the edges were taken from (tests/data/forum/manifest.json)
+    let mut app = RasviewApp::new(None);
+    app.open_now(base_path);
+    let [nx, ny, _] = base.grid.shape;
+    app.viewer.cursor_ras = base.grid.world_from_index([nx / 2, ny / 2, k]);
+    app.import_npy(npy);
+    assert!(app.viewer.error.is_none(), "{:?}", app.viewer.error);
+    let mut harness = harness_for(app);
+    harness.get_by_label("flip rows (np.flipud)").click();
+    harness.run();
+    harness.get_by_label("Add as overlay").click();
+    harness.step();
+    step_until(&mut harness, "the overlay", |app| {
+        !app.is_loading() && !app.viewer.overlays.items.is_empty()
+    });
+    harness.run();
+    let report = &harness.state().viewer.overlays.items[0].report;
+    assert!(report.same_grid && !report.aligned, "{:?}", report.findings);
+    let banner = harness.get_by_label_contains("NOT aligned with the base");
+    let text = banner
+        .accesskit_node()
+        .label()
+        .or_else(|| banner.value())
+        .unwrap_or_default();
+    assert!(text.contains("better flipped front to back"), "{text}");
+}
