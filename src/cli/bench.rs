@@ -190,18 +190,26 @@ pub(super) fn time_command(cmd: &mut Command) -> Result<f64> {
 
 fn nibabel_seconds(path: &Path, repeat: usize) -> Option<f64> {
     let script = "import sys, time\nimport numpy as np, nibabel as nib\nbest = 1e9\nfor _ in range(int(sys.argv[2])):\n    t = time.perf_counter()\n    d = nib.load(sys.argv[1]).get_fdata(dtype=np.float32)\n    best = min(best, time.perf_counter() - t)\nprint(best)\n";
+    let repeat = repeat.to_string();
+    python_stdout(script, &[path.as_os_str(), repeat.as_ref()])?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// What `python3 -c SCRIPT ARGS...` prints, or `None` where python3 or the
+/// modules it imports are missing: the peers of a benchmark are optional.
+pub(super) fn python_stdout(script: &str, args: &[&std::ffi::OsStr]) -> Option<String> {
     let out = Command::new("python3")
         .arg("-c")
         .arg(script)
-        .arg(path)
-        .arg(repeat.to_string())
+        .args(args)
         .stderr(Stdio::null())
         .output()
         .ok()?;
-    if !out.status.success() {
-        return None;
-    }
-    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Peak resident memory (KiB) of running this binary with `args`, as the

@@ -3,7 +3,7 @@
 //! volume of a long 4D file beside nibabel's `dataobj` slicing, in time
 //! and peak memory.
 
-use super::bench::{make_int16_volume, peak_rss_of, time_command};
+use super::bench::{make_int16_volume, peak_rss_of, python_stdout, time_command};
 use crate::volume::{save, ByteOrder, RawHeader, Voxels};
 use anyhow::{Context, Result};
 use std::path::Path;
@@ -131,19 +131,9 @@ fn first_picture_seconds(exe: &Path, path: &Path, scratch: &Path) -> Result<Opti
 fn nibabel_volume(path: &Path, t: usize) -> Option<(f64, u64)> {
     let script = "import sys, time, resource\nt0 = time.perf_counter()\nimport nibabel as nib\nimg = nib.load(sys.argv[1])\na = img.dataobj[..., int(sys.argv[2])]\nprint(float(a.mean()), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n";
     let started = std::time::Instant::now();
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(path)
-        .arg(t.to_string())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
+    let t = t.to_string();
+    let text = python_stdout(script, &[path.as_os_str(), t.as_ref()])?;
     let seconds = started.elapsed().as_secs_f64();
-    if !out.status.success() {
-        return None;
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
     let peak = text.split_whitespace().nth(1)?.parse().ok()?;
     Some((seconds, peak))
 }

@@ -268,13 +268,7 @@ pub fn check_content(
     } = verdict;
     let best_other = scores.first().cloned();
     let finding = Finding::Content {
-        fit: if fits_better_otherwise {
-            ContentFit::BetterOtherwise
-        } else if confirmed_as_stored {
-            ContentFit::AsStored
-        } else {
-            ContentFit::Inconclusive
-        },
+        fit: ContentFit::of(fits_better_otherwise, confirmed_as_stored),
         best: best_other.as_ref().map(|b| b.description.clone()),
         best_score: best_other.as_ref().map_or(as_stored, |b| b.score),
         as_stored,
@@ -328,13 +322,7 @@ fn slice_check(reference: &EdgeReference, on: &slice_fit::OnSlice) -> ContentChe
             .as_ref()
             .is_some_and(|b| is_left_right_mirror(b.arrangement, base));
     let finding = Finding::Content {
-        fit: if fits_better_otherwise {
-            ContentFit::BetterOtherwise
-        } else if confirmed_as_stored {
-            ContentFit::AsStored
-        } else {
-            ContentFit::Inconclusive
-        },
+        fit: ContentFit::of(fits_better_otherwise, confirmed_as_stored),
         best: best_other.as_ref().map(|b| b.description.clone()),
         best_score: best,
         as_stored: s.as_stored,

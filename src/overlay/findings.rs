@@ -42,6 +42,20 @@ pub enum ContentMeasure {
     GradientUnderPixels,
 }
 
+impl ContentFit {
+    /// The verdict from the two tests every content score makes: another
+    /// arrangement fits clearly better; as stored stands out.
+    pub fn of(fits_better_otherwise: bool, confirmed_as_stored: bool) -> Self {
+        if fits_better_otherwise {
+            ContentFit::BetterOtherwise
+        } else if confirmed_as_stored {
+            ContentFit::AsStored
+        } else {
+            ContentFit::Inconclusive
+        }
+    }
+}
+
 /// One thing a check found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
