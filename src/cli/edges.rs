@@ -183,7 +183,6 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
             args.out.display()
         );
     }
-    super::info::report_peak_memory_if_asked();
     Ok(ExitCode::SUCCESS)
 }
 

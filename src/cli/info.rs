@@ -159,7 +159,6 @@ pub fn run(args: &InfoArgs) -> Result<ExitCode> {
             }
         }
     }
-    report_peak_memory_if_asked();
     Ok(if failures == 0 {
         ExitCode::SUCCESS
     } else {

@@ -139,6 +139,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::Resample(args) => resample::run(&args),
         Command::Bench(args) => bench::run(&args),
     };
+    // Every command, for the benchmarks that measure its memory.
+    info::report_peak_memory_if_asked();
     match result {
         Ok(code) => code,
         // The reader has gone (`| head`): nobody is left to tell, and
