@@ -3,7 +3,7 @@
 use super::state::Viewer;
 use crate::edges::Histogram;
 use crate::geometry::{Convention, Interpolation};
-use crate::render::{window, Colormap, WindowLevel};
+use crate::render::{Colormap, WindowLevel};
 use egui::{Color32, RichText};
 
 /// Window/level, colormap, interpolation, convention, 4D frame.
@@ -39,10 +39,10 @@ pub fn controls(ui: &mut egui::Ui, viewer: &mut Viewer) {
             viewer.display.window = WindowLevel::from_range(lo, hi);
         }
     });
-    if window::looks_like_hounsfield(lo, hi) {
+    if looks_like_hounsfield(lo, hi) {
         ui.horizontal(|ui| {
             ui.label("CT:");
-            for (name, preset) in window::CT_PRESETS {
+            for (name, preset) in CT_PRESETS {
                 if ui.button(name).clicked() {
                     viewer.display.window = preset;
                 }
@@ -298,4 +298,35 @@ pub fn profile(ui: &mut egui::Ui, viewer: &Viewer) {
                 );
             }
         });
+}
+
+/// CT presets, offered when values look like Hounsfield units.
+const CT_PRESETS: [(&str, WindowLevel); 3] = [
+    (
+        "Brain",
+        WindowLevel {
+            window: 80.0,
+            level: 40.0,
+        },
+    ),
+    (
+        "Bone",
+        WindowLevel {
+            window: 2000.0,
+            level: 400.0,
+        },
+    ),
+    (
+        "Lung",
+        WindowLevel {
+            window: 1500.0,
+            level: -600.0,
+        },
+    ),
+];
+
+/// A volume looks like CT in Hounsfield units when air (about -1000) and
+/// dense tissue are both present.
+fn looks_like_hounsfield(min: f64, max: f64) -> bool {
+    (-1100.0..=-900.0).contains(&min) && max > 300.0
 }

@@ -60,37 +60,6 @@ impl WindowLevel {
     }
 }
 
-/// CT presets, offered when values look like Hounsfield units.
-pub const CT_PRESETS: [(&str, WindowLevel); 3] = [
-    (
-        "Brain",
-        WindowLevel {
-            window: 80.0,
-            level: 40.0,
-        },
-    ),
-    (
-        "Bone",
-        WindowLevel {
-            window: 2000.0,
-            level: 400.0,
-        },
-    ),
-    (
-        "Lung",
-        WindowLevel {
-            window: 1500.0,
-            level: -600.0,
-        },
-    ),
-];
-
-/// A volume looks like CT in Hounsfield units when air (about -1000) and
-/// dense tissue are both present.
-pub fn looks_like_hounsfield(min: f64, max: f64) -> bool {
-    (-1100.0..=-900.0).contains(&min) && max > 300.0
-}
-
 /// Two quantiles of the finite non-zero values (all finite values when
 /// every one is zero), from a sample of at most a million
 /// voxels (a strided pick: exact enough for display, fast on any volume).
