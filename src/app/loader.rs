@@ -167,4 +167,48 @@ mod tests {
             "{wakes} wakes for 1024 chunks; expected about one per 2 %"
         );
     }
+
+    /// The same through the real loader on a real 200 MiB file: the bar
+    /// moves (the window is woken) many times, not once at the end.
+    #[test]
+    fn loading_a_200_mib_file_wakes_the_window_more_than_ten_times() {
+        use crate::volume::{save, RawHeader, Voxels};
+        let dir = std::env::temp_dir().join(format!("rasview-loader-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.nii");
+        let shape = [640, 640, 512];
+        let voxels = Voxels::U8(vec![7; shape.iter().product()]);
+        let header = RawHeader {
+            sform_code: 1,
+            srow: [
+                [1.0, 0.0, 0.0, 0.0],
+                [0.0, 1.0, 0.0, 0.0],
+                [0.0, 0.0, 1.0, 0.0],
+            ],
+            ..RawHeader::default()
+        };
+        save::save(&path, &header, &voxels, shape, 1).unwrap();
+        drop(voxels);
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let counted = wakes.clone();
+        let pending = PendingLoad::run(
+            "loading",
+            path.clone(),
+            move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+            },
+            load_job(path),
+        );
+        let start = Instant::now();
+        let mut loaded = None;
+        while loaded.is_none() && start.elapsed() < Duration::from_secs(60) {
+            loaded = pending.poll();
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        let volume = loaded.expect("the load finished").unwrap();
+        assert_eq!(volume.voxels.len(), 640 * 640 * 512);
+        let wakes = wakes.load(Ordering::SeqCst);
+        assert!(wakes > 10, "{wakes} wakes while 200 MiB loaded");
+    }
 }
