@@ -44,7 +44,7 @@ pub fn run(job: EdgeJob, context: &JobContext<EdgeOutcome>) -> Option<EdgeOutcom
         .map(|level| values.iter().map(|&v| v as f64 > level).collect());
     let result = match params.mode {
         Mode::ThreeD => edges::detect(
-            &values,
+            values,
             volume.grid.shape,
             volume.grid.spacing_mm(),
             None,

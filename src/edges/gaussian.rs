@@ -38,12 +38,22 @@ pub fn smooth(
     control: &Control,
 ) -> Result<Vec<f32>, Cancelled> {
     let has_missing = values.par_iter().any(|v| !v.is_finite());
-    smooth_known(values, layout, sigma_mm, truncate, has_missing, control)
+    smooth_known(
+        values.into(),
+        layout,
+        sigma_mm,
+        truncate,
+        has_missing,
+        control,
+    )
 }
 
 /// As [`smooth`], when the caller already knows whether any value is missing.
+/// Given `values` to own, their memory becomes the working buffer after the
+/// first pass: a 3D run then never holds the input, the result and a
+/// scratch buffer at once (one float32 volume less at its peak).
 pub fn smooth_known(
-    values: &[f32],
+    values: std::borrow::Cow<'_, [f32]>,
     layout: &Layout,
     sigma_mm: f64,
     truncate: f64,
@@ -60,16 +70,18 @@ pub fn smooth_known(
     if !has_missing {
         // The common case: the first pass reads the input where it lies.
         let Some(((first, taps), rest)) = axes.split_first() else {
-            return Ok(values.to_vec());
+            return Ok(values.into_owned());
         };
         let passes = axes.len();
         let pass = |n| Pass::nth(control, Phase::Smoothing, n, passes);
         let mut data = zeroed::<f32>(values.len());
-        convolve_axis(values, &mut data, layout, *first, taps, true, pass(0))?;
-        let mut scratch = if rest.is_empty() {
-            Vec::new()
-        } else {
-            zeroed::<f32>(values.len())
+        convolve_axis(&values, &mut data, layout, *first, taps, true, pass(0))?;
+        // Every pass writes every value of its output: the input's own
+        // memory, when it is ours, serves as the next pass's output.
+        let mut scratch = match values {
+            std::borrow::Cow::Owned(v) if !rest.is_empty() => v,
+            _ if rest.is_empty() => Vec::new(),
+            _ => zeroed::<f32>(data.len()),
         };
         for (n, (axis, taps)) in rest.iter().enumerate() {
             convolve_axis(&data, &mut scratch, layout, *axis, taps, true, pass(n + 1))?;

@@ -20,6 +20,7 @@ use crate::geometry::Plane;
 use crate::volume::Volume;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// Which detector runs.
 #[derive(
@@ -43,6 +44,16 @@ pub enum Mode {
     #[serde(rename = "3d")]
     ThreeD,
     Slices(Plane),
+}
+
+impl Mode {
+    /// The voxel axis slices are cut across on `grid` (none in 3D).
+    pub fn slice_axis(self, grid: &crate::geometry::Grid) -> Option<usize> {
+        match self {
+            Mode::ThreeD => None,
+            Mode::Slices(plane) => Some(grid.slice_axis(plane)),
+        }
+    }
 }
 
 /// Everything that decides the result.
@@ -137,8 +148,8 @@ const PLOT_BINS: usize = 128;
 pub type Considered<'a> = Option<&'a [bool]>;
 
 /// Runs a detector on one frame (`values` in storage order).
-pub fn detect(
-    values: &[f32],
+pub fn detect<'a>(
+    values: impl Into<Cow<'a, [f32]>>,
     shape: [usize; 3],
     spacing_mm: [f64; 3],
     slice_axis: Option<usize>,
@@ -150,6 +161,7 @@ pub fn detect(
     // CLI's main thread, the window's worker), each parallel phase would
     // otherwise be handed to the pool and handed back, waking a sleeping
     // thread twice per phase.
+    let values = values.into();
     rayon::scope(|_| match slice_axis {
         None => {
             let layout = Layout {
@@ -175,7 +187,7 @@ pub fn detect(
         Some(axis) => {
             let order: Vec<usize> = (0..shape[axis]).collect();
             detect_slices(
-                values,
+                &values,
                 shape,
                 spacing_mm,
                 axis,
@@ -260,7 +272,7 @@ pub fn detect_slices(
         let mask = considered.map(|c| extract(c, shape, axis, s));
         Ok((
             s,
-            detect_block(&part, &slice_layout, params, mask.as_deref(), &quiet)?,
+            detect_block(part.into(), &slice_layout, params, mask.as_deref(), &quiet)?,
         ))
     };
     let len: usize = shape.iter().product();
@@ -313,8 +325,10 @@ pub fn detect_slices(
 }
 
 /// One detector run over a block whose working axes `layout` names.
+/// `values` owned (a converted frame, a slice cut out, an input handed
+/// over) are dropped once smoothed, unless the detector needs them again.
 fn detect_block(
-    values: &[f32],
+    values: Cow<'_, [f32]>,
     layout: &Layout,
     params: &EdgeParams,
     considered: Considered,
@@ -322,12 +336,15 @@ fn detect_block(
 ) -> Result<EdgeResult, Cancelled> {
     let (shape, slice_axis) = (layout.shape, None);
     let layout = *layout;
-    let (floor, has_missing) = scan(values, &layout);
-    let keep =
-        |n: usize| considered.is_none_or(|c| c[n]) && (!has_missing || values[n].is_finite());
+    let (floor, has_missing) = scan(&values, &layout);
     control.ended(Phase::InputScan);
+    // Only the difference of Gaussians smooths the input a second time.
+    let (input, kept_input) = match params.detector {
+        Detector::Dog => (Cow::Borrowed(&*values), Some(&*values)),
+        _ => (values, None),
+    };
     let smoothed = gaussian::smooth_known(
-        values,
+        input,
         &layout,
         params.sigma_mm,
         params.truncate_sigmas,
@@ -335,6 +352,9 @@ fn detect_block(
         control,
     )?;
     control.ended(Phase::Smoothing);
+    // Smoothing leaves NaN exactly where the input was missing.
+    let keep =
+        |n: usize| considered.is_none_or(|c| c[n]) && (!has_missing || smoothed[n].is_finite());
     let resolve = |field: &[f32], value: f64| -> Option<f32> {
         match params.thresholds {
             ThresholdKind::Absolute => Some(value as f32),
@@ -418,7 +438,7 @@ fn detect_block(
         }
         Detector::Dog => {
             let wide = gaussian::smooth_known(
-                values,
+                Cow::Borrowed(kept_input.unwrap_or(&smoothed)),
                 &layout,
                 params.sigma2_mm,
                 params.truncate_sigmas,
@@ -512,15 +532,31 @@ pub fn detect_volume(
     considered: Considered,
     control: &Control,
 ) -> Result<EdgeResult, Cancelled> {
-    let values = volume.frame_values(t);
-    let slice_axis = match params.mode {
-        Mode::ThreeD => None,
-        Mode::Slices(plane) => Some(volume.grid.slice_axis(plane)),
-    };
     detect(
-        &values,
+        volume.frame_values(t),
         volume.grid.shape,
         volume.grid.spacing_mm(),
+        params.mode.slice_axis(&volume.grid),
+        params,
+        considered,
+        control,
+    )
+}
+
+/// As [`detect_volume`] on values handed over (see
+/// [`Volume::take_frame_values`]): freed once smoothed.
+pub fn detect_values(
+    values: Vec<f32>,
+    grid: &crate::geometry::Grid,
+    params: &EdgeParams,
+    considered: Considered,
+    control: &Control,
+) -> Result<EdgeResult, Cancelled> {
+    let slice_axis = params.mode.slice_axis(grid);
+    detect(
+        values,
+        grid.shape,
+        grid.spacing_mm(),
         slice_axis,
         params,
         considered,

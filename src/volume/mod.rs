@@ -112,6 +112,27 @@ impl Volume {
         }
     }
 
+    /// As [`Volume::frame_values`], handing over the voxels themselves when
+    /// they are that frame's unscaled float32 values: the caller (a 3D edge
+    /// run from the command line) then holds one copy of the volume, not
+    /// two. When this frame is all it holds, `voxels` is left empty.
+    pub fn take_frame_values(&mut self, t: usize) -> Vec<f32> {
+        let only_this_frame = self.volumes_held() == (t..t + 1);
+        match &mut self.voxels {
+            Voxels::F32(v) if self.scaling.is_identity() && only_this_frame => std::mem::take(v),
+            _ => {
+                let values = self.frame_values(t).into_owned();
+                if only_this_frame {
+                    // The stored voxels (int16, say) are those values too.
+                    if let Some(empty) = Voxels::try_with_capacity(self.datatype(), 0) {
+                        self.voxels = empty;
+                    }
+                }
+                values
+            }
+        }
+    }
+
     /// The range of finite values of one frame.
     pub fn frame_range(&self, t: usize) -> ValueRange {
         self.voxels

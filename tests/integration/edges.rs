@@ -597,7 +597,7 @@ fn missing_values_never_spread_and_flat_images_have_no_edges() {
 
     for detector in [Detector::Canny, Detector::Dog] {
         let flat = edges::detect(
-            &vec![42.0; layout_len],
+            vec![42.0; layout_len],
             shape,
             [1.0; 3],
             None,
@@ -736,6 +736,36 @@ fn the_plot_histogram_is_optional_and_changes_no_edge() {
         assert_eq!(
             (plotted.low_abs, plotted.high_abs),
             (unplotted.low_abs, unplotted.high_abs)
+        );
+    }
+}
+
+/// The command line hands its frame over to the detector (freed once
+/// smoothed): the same edges as from a borrowed frame, and the volume's
+/// voxels are not kept twice (float32 handed over, uint8 converted and
+/// dropped).
+#[test]
+fn values_handed_over_give_the_same_edges_and_leave_the_voxels_empty() {
+    for file in ["coreg-qa/highres.nii.gz", "nifti-space/RAS.nii.gz"] {
+        let path = common::data_file(file);
+        let params = EdgeParams::default();
+        let v = rasview::volume::load(&path).unwrap();
+        let borrowed = edges::detect_volume(&v, 0, &params, None, &Control::none()).unwrap();
+        let mut handed = rasview::volume::load(&path).unwrap();
+        let values = handed.take_frame_values(0);
+        assert_eq!(values.len(), v.frame_len(), "{file}");
+        assert_eq!(
+            handed.voxels.len(),
+            0,
+            "{file}: the voxels are not kept twice"
+        );
+        let owned =
+            edges::detect_values(values, &handed.grid, &params, None, &Control::none()).unwrap();
+        assert!(borrowed.edge_count() > 1000, "{file}");
+        assert_eq!(borrowed.edge_count(), owned.edge_count(), "{file}");
+        assert!(
+            matches!((&borrowed.map, &owned.map), (EdgeMap::Mask(a), EdgeMap::Mask(b)) if a == b),
+            "{file}"
         );
     }
 }
