@@ -119,8 +119,18 @@ impl FileStamp {
         }
     }
 
-    fn now(path: &Path) -> Option<Self> {
-        std::fs::metadata(path).ok().map(|m| Self::of(&m))
+    /// An error unless the file at `path` still has this stamp; `when`
+    /// says since when ("while it was read", "since it was read").
+    fn still_holds(self, path: &Path, when: &'static str) -> Result<(), LoadError> {
+        let now = std::fs::metadata(path).ok().map(|m| Self::of(&m));
+        if now == Some(self) {
+            Ok(())
+        } else {
+            Err(LoadError::ChangedOnDisk {
+                path: path.to_path_buf(),
+                when,
+            })
+        }
     }
 }
 
@@ -140,14 +150,7 @@ pub struct FileRead {
 impl FileRead {
     /// An error when the file on disk is no longer the one read.
     pub fn check_unchanged(&self) -> Result<(), LoadError> {
-        if FileStamp::now(&self.path) == Some(self.stamp) {
-            Ok(())
-        } else {
-            Err(LoadError::ChangedOnDisk {
-                path: self.path.clone(),
-                when: "since it was read",
-            })
-        }
+        self.stamp.still_holds(&self.path, "since it was read")
     }
 }
 
@@ -272,12 +275,7 @@ impl OpenedFile {
             ..
         } = self;
         drop(reader);
-        if FileStamp::now(&path) != Some(stamp) {
-            return Err(LoadError::ChangedOnDisk {
-                path,
-                when: "while it was read",
-            });
-        }
+        stamp.still_holds(&path, "while it was read")?;
         let sha256 = hash.filter(|_| whole).map(|h| {
             let digest = h.borrow_mut().finalize_reset();
             digest.iter().map(|b| format!("{b:02x}")).collect()
