@@ -306,7 +306,7 @@ fn stage_on_base(
     description: &str,
 ) -> Result<Vec<Staged>> {
     let header = header_like(&base.header, description);
-    Ok(save::stage_nifti(out, &header, voxels, base.grid.shape, 1)?)
+    Ok(save::stage_image(out, &header, &base.grid, voxels, 1)?)
 }
 
 /// Refuses an output, or its sidecar, that is one of the inputs.

@@ -128,6 +128,7 @@ impl NpyImport {
     pub fn volume_on_base(&self, base: &Volume, placed: Placed) -> Volume {
         let description = format!("rasview import-npy {}", self.name());
         Volume {
+            format: base.format,
             source: FileSet {
                 header: self.path.clone(),
                 image: self.path.clone(),
@@ -143,6 +144,7 @@ impl NpyImport {
             voxels: placed.voxels,
             warnings: placed.warnings,
             files_read: Vec::new(),
+            labels: Vec::new(),
         }
     }
 

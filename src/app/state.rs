@@ -606,6 +606,7 @@ mod tests {
     fn cube() -> Volume {
         let n = 20;
         Volume {
+            format: crate::volume::Format::Nifti,
             source: FileSet {
                 header: PathBuf::from("cube.nii"),
                 image: PathBuf::from("cube.nii"),
@@ -621,6 +622,7 @@ mod tests {
             voxels: Voxels::U8((0..n * n * n).map(|v| (v % 251) as u8).collect()),
             warnings: vec![],
             files_read: Vec::new(),
+            labels: Vec::new(),
         }
     }
 

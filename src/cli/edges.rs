@@ -178,7 +178,7 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
         seconds,
     };
     let edge_voxels = record.edge_voxels;
-    let image = save::stage_nifti(&args.out, &header, &voxels, v.grid.shape, 1)?;
+    let image = save::stage_image(&args.out, &header, &v.grid, &voxels, 1)?;
     Sidecar::new("edges", record).write_with(&sidecar_path, image)?;
     if let Some(count) = edge_voxels {
         eprintln!(

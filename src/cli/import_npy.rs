@@ -186,7 +186,7 @@ pub fn run(args: &ImportNpyArgs) -> Result<ExitCode> {
             output_datatype: placed.voxels.datatype().name(),
         },
     );
-    let image = save::stage_nifti(&args.out, &header, &placed.voxels, base_shape, 1)?;
+    let image = save::stage_image(&args.out, &header, &base.grid, &placed.voxels, 1)?;
     sidecar.write_with(&sidecar_path, image)?;
 
     for s in &placed.sentences {

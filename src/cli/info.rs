@@ -1,6 +1,6 @@
 //! `rasview info`: what a file is and where it sits in the world.
 
-use crate::volume::{self, Volume};
+use crate::volume::{self, Format, Volume};
 use anyhow::Result;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct InfoArgs {
-    /// NIfTI files (.nii, .nii.gz, .hdr/.img).
+    /// Image files (NIfTI, NRRD, MetaImage) or DICOM series (a folder or one of its files).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// One JSON object per file, one per line.
@@ -20,6 +20,7 @@ pub struct InfoArgs {
 #[derive(Debug, Serialize)]
 pub struct InfoReport {
     pub path: String,
+    /// NIfTI-1, NIfTI-2, ANALYZE 7.5, NRRD, MetaImage or DICOM.
     pub format: &'static str,
     pub byte_order: &'static str,
     /// The header's dimensions, as nibabel gives `shape`.
@@ -41,6 +42,9 @@ pub struct InfoReport {
     pub value_range: Option<[f64; 2]>,
     pub non_finite_voxels: usize,
     pub warnings: Vec<String>,
+    /// Named labels (a Slicer segmentation's segments).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<crate::volume::Label>,
 }
 
 impl InfoReport {
@@ -49,7 +53,10 @@ impl InfoReport {
         let ndim = v.header.dim[0].clamp(1, 7) as usize;
         InfoReport {
             path: v.source.header.display().to_string(),
-            format: v.header.version.name(),
+            format: match v.format {
+                Format::Nifti => v.header.version.name(),
+                other => other.name(),
+            },
             byte_order: v.header.byte_order.name(),
             shape: v.header.dim[1..=ndim].iter().map(|&d| d as usize).collect(),
             volumes: v.volume_count,
@@ -69,6 +76,7 @@ impl InfoReport {
             value_range: range.has_values().then_some([range.min, range.max]),
             non_finite_voxels: range.non_finite,
             warnings: v.warnings.clone(),
+            labels: v.labels.clone(),
         }
     }
 
@@ -97,12 +105,16 @@ impl InfoReport {
                 ", not oblique".to_string()
             }
         )?;
-        outln!(
-            "  world_from_voxel (from the {}; sform_code {}, qform_code {})",
-            self.affine_source,
-            self.sform_code,
-            self.qform_code
-        )?;
+        if self.format.starts_with("NIfTI") || self.format.starts_with("ANALYZE") {
+            outln!(
+                "  world_from_voxel (from the {}; sform_code {}, qform_code {})",
+                self.affine_source,
+                self.sform_code,
+                self.qform_code
+            )?;
+        } else {
+            outln!("  world_from_voxel (from the {})", self.affine_source)?;
+        }
         for row in &self.world_from_voxel {
             outln!(
                 "    [{:>11.5} {:>11.5} {:>11.5} {:>11.5}]",
@@ -130,6 +142,18 @@ impl InfoReport {
             outln!(
                 "  non-finite    {} voxels are NaN or infinite",
                 self.non_finite_voxels
+            )?;
+        }
+        for l in &self.labels {
+            let colour = l
+                .colour
+                .map(|[r, g, b]| format!(" #{r:02x}{g:02x}{b:02x}"))
+                .unwrap_or_default();
+            outln!(
+                "  label         {} = {}{colour} (layer {})",
+                l.value,
+                l.name,
+                l.layer
             )?;
         }
         for w in &self.warnings {

@@ -83,7 +83,7 @@ pub fn run(args: &ResampleArgs) -> Result<ExitCode> {
         output: args.out.display().to_string(),
         output_datatype: voxels.datatype().name(),
     };
-    let image = save::stage_nifti(&args.out, &header, &voxels, base.grid.shape, 1)?;
+    let image = save::stage_image(&args.out, &header, &base.grid, &voxels, 1)?;
     Sidecar::new("resample", record).write_with(&sidecar_path, image)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,7 +4,7 @@
 use super::findings::{Finding, Reordering};
 use crate::geometry::orientation::axis_directions;
 use crate::geometry::Grid;
-use crate::volume::{AffineSource, Volume};
+use crate::volume::{AffineSource, Format, Volume};
 use serde::Serialize;
 
 /// Below this, two headers place voxels at the same points (float32 noise).
@@ -45,8 +45,11 @@ pub fn compare_geometry(base: &Volume, overlay: &Volume) -> GeometryCheck {
             dims: b.shape,
             max_distance_mm: distance,
         });
+        // Codes are NIfTI's: another format's header is made here, and its
+        // codes say nothing about what the file claimed.
         let codes = |v: &Volume| (v.header.sform_code, v.header.qform_code);
-        if codes(base) != codes(overlay) {
+        let both_nifti = base.format == Format::Nifti && overlay.format == Format::Nifti;
+        if both_nifti && codes(base) != codes(overlay) {
             findings.push(Finding::CodesDiffer {
                 base: codes(base),
                 overlay: codes(overlay),

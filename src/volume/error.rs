@@ -16,6 +16,9 @@ pub enum LoadError {
     #[error("{} is a directory, not a NIfTI file", path.display())]
     IsDirectory { path: PathBuf },
 
+    #[error("{} is {format}, which this build of rasview does not read yet", path.display())]
+    UnsupportedFormat { path: PathBuf, format: &'static str },
+
     #[error("{} is empty", path.display())]
     Empty { path: PathBuf },
 

@@ -13,8 +13,18 @@ use crate::geometry::{Affine, AffineError};
 pub enum AffineSource {
     Sform,
     Qform,
-    /// NIfTI-1 "method 1": a scaling by pixdim with no rotation and no offset.
+    /// NIfTI-1 "method 1": a scaling by pixdim with no rotation and no
+    /// offset; also any other format's file that gives spacings only.
     Pixdim,
+    /// NRRD's `space directions` and `space origin`.
+    #[serde(rename = "space directions")]
+    NrrdSpace,
+    /// MetaImage's `TransformMatrix` and `Offset`.
+    #[serde(rename = "TransformMatrix")]
+    MetaImageTransform,
+    /// DICOM's ImageOrientationPatient, ImagePositionPatient and PixelSpacing.
+    #[serde(rename = "ImageOrientationPatient")]
+    DicomPatient,
 }
 
 impl AffineSource {
@@ -23,6 +33,9 @@ impl AffineSource {
             AffineSource::Sform => "sform",
             AffineSource::Qform => "qform",
             AffineSource::Pixdim => "pixdim",
+            AffineSource::NrrdSpace => "space directions",
+            AffineSource::MetaImageTransform => "TransformMatrix",
+            AffineSource::DicomPatient => "ImageOrientationPatient",
         }
     }
 }

@@ -8,6 +8,7 @@
 use super::datatype::Datatype;
 use super::error::LoadError;
 use super::files::{self, FileSet};
+use super::format::Format;
 use super::header::{NiftiVersion, RawHeader};
 use super::header_geometry::geometry_from_header;
 use super::voxels::{Scaling, Voxels};
@@ -17,7 +18,7 @@ use std::io::Read;
 use std::path::Path;
 
 /// Limits a load must respect.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LoadOptions {
     /// Largest voxel buffer, in bytes, a header may ask for.
     pub memory_limit_bytes: u64,
@@ -25,6 +26,9 @@ pub struct LoadOptions {
     /// to its end and no further, an uncompressed one is read from where it
     /// starts. The memory limit then applies to that volume alone.
     pub only_volume: Option<usize>,
+    /// Of a folder (or file) holding several DICOM series, the one to read:
+    /// its SeriesInstanceUID or its SeriesNumber. Other formats ignore it.
+    pub series: Option<String>,
 }
 
 impl Default for LoadOptions {
@@ -35,6 +39,7 @@ impl Default for LoadOptions {
         Self {
             memory_limit_bytes: total / 4 * 3,
             only_volume: None,
+            series: None,
         }
     }
 }
@@ -51,7 +56,7 @@ pub fn load(path: &Path) -> Result<Volume, LoadError> {
     load_with(path, &LoadOptions::default())
 }
 
-/// Loads `.nii`, `.nii.gz` or a `.hdr`/`.img` pair (either half may be gzipped).
+/// Loads any format rasview reads (see [`Format::of_path`]).
 pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Volume, LoadError> {
     load_reporting(path, options, &|_| {})
 }
@@ -59,6 +64,21 @@ pub fn load_with(path: &Path, options: &LoadOptions) -> Result<Volume, LoadError
 /// As [`load_with`], calling `progress` with the fraction of voxel bytes read
 /// so far (for a progress bar while a big file loads off the UI thread).
 pub fn load_reporting(
+    path: &Path,
+    options: &LoadOptions,
+    progress: &dyn Fn(f32),
+) -> Result<Volume, LoadError> {
+    match Format::of_path(path) {
+        Format::Nifti => load_nifti(path, options, progress),
+        other => Err(LoadError::UnsupportedFormat {
+            path: path.to_path_buf(),
+            format: other.name(),
+        }),
+    }
+}
+
+/// Loads `.nii`, `.nii.gz` or a `.hdr`/`.img` pair (either half may be gzipped).
+fn load_nifti(
     path: &Path,
     options: &LoadOptions,
     progress: &dyn Fn(f32),
@@ -98,6 +118,7 @@ pub fn load_reporting(
     let mut warnings = plan.warnings;
     warnings.extend(geometry.warnings);
     Ok(Volume {
+        format: Format::Nifti,
         source: files,
         header: plan.header,
         grid: Grid::new(plan.shape, geometry.world_from_voxel),
@@ -110,6 +131,7 @@ pub fn load_reporting(
         voxels,
         warnings,
         files_read,
+        labels: Vec::new(),
     })
 }
 

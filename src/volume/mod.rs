@@ -1,31 +1,40 @@
 //! Volumes: voxels, where they are in the world, and what the header said.
 
+pub(crate) mod assemble;
 pub(crate) mod datatype;
 pub(crate) mod error;
 pub(crate) mod files;
+pub(crate) mod format;
 pub(crate) mod header;
 pub(crate) mod header_geometry;
+pub(crate) mod labels;
 pub mod load;
 pub mod save;
 pub(crate) mod voxels;
 
+pub use assemble::Parts;
 pub use datatype::Datatype;
 pub use error::LoadError;
-pub use files::FileRead;
+pub use files::{FileRead, FileSet};
+pub use format::Format;
 pub use header::{ByteOrder, NiftiVersion, RawHeader};
 pub use header_geometry::AffineSource;
+pub use labels::Label;
 pub use load::{load, load_reporting, load_with, LoadOptions};
 pub use voxels::{Scaling, ValueRange, Voxels};
 
 use crate::geometry::{Affine, Grid};
-use files::FileSet;
 use ndarray::Array3;
 
-/// A loaded NIfTI image: every frame of it, with its geometry.
+/// A loaded image, whatever its format: every frame of it, with its geometry.
 #[derive(Debug, Clone)]
 pub struct Volume {
+    pub format: Format,
+    /// The file the user named (for a DICOM series, its folder) and the one
+    /// that holds the voxels.
     pub source: FileSet,
-    /// The header as read (ANALYZE headers with their codes cleared).
+    /// The NIfTI header as read (ANALYZE headers with their codes cleared),
+    /// or, for another format, the one made for it (see `assemble`).
     pub header: RawHeader,
     /// The spatial grid every frame shares.
     pub grid: Grid,
@@ -46,6 +55,8 @@ pub struct Volume {
     /// Empty for a volume made here (an imported array on a base's grid),
     /// whose source files are hashed when an output is written.
     pub files_read: Vec<FileRead>,
+    /// Names and colours of label values, when the file gives them.
+    pub labels: Vec<Label>,
 }
 
 impl Volume {

@@ -1,12 +1,15 @@
-//! Writing NIfTI files: `.nii`, `.nii.gz`, or a `.hdr`/`.img` pair, NIfTI-1 or
-//! NIfTI-2, either byte order, always to a temporary name first.
+//! Writing images, always to a temporary name first: NIfTI here (`.nii`,
+//! `.nii.gz`, or a `.hdr`/`.img` pair, NIfTI-1 or NIfTI-2, either byte
+//! order), and the other formats through [`stage_image`].
 //!
 //! Written here rather than with the `nifti` crate's writer, which can neither
 //! choose the byte order nor write NIfTI-2, and which drops part of a dotted
 //! file name (`sub-01.T1w.nii.gz` becomes `sub-01.nii.gz`).
 
+use super::format::Format;
 use super::header::{NiftiVersion, RawHeader};
 use super::voxels::Voxels;
+use crate::geometry::Grid;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use std::io::Write;
@@ -23,6 +26,8 @@ pub enum SaveError {
         path: PathBuf,
         error: std::io::Error,
     },
+    #[error("rasview does not write {format} ({}); name the output .nii.gz, .nrrd or .mha", path.display())]
+    Unsupported { path: PathBuf, format: &'static str },
     #[error("{voxels} voxels do not fill a {shape:?} x {volumes} grid, writing {}", path.display())]
     WrongLength {
         path: PathBuf,
@@ -61,6 +66,26 @@ pub fn save(
     volume_count: usize,
 ) -> Result<(), SaveError> {
     commit_together(stage_nifti(path, header, voxels, shape, volume_count)?)
+}
+
+/// Stages an image in the format its name asks for (see
+/// [`Format::of_output`]): NIfTI with `header` (dims, datatype and layout
+/// set from the data), NRRD or MetaImage with `grid`'s geometry. Put in
+/// place with [`commit_together`], beside its sidecar.
+pub fn stage_image(
+    path: &Path,
+    header: &RawHeader,
+    grid: &Grid,
+    voxels: &Voxels,
+    volume_count: usize,
+) -> Result<Vec<Staged>, SaveError> {
+    match Format::of_output(path) {
+        Format::Nifti => stage_nifti(path, header, voxels, grid.shape, volume_count),
+        other => Err(SaveError::Unsupported {
+            path: path.to_path_buf(),
+            format: other.name(),
+        }),
+    }
 }
 
 /// As [`save`], but written under temporary names only: the caller adds

@@ -232,6 +232,7 @@ fn one_volume_of_a_4d_file_is_read_alone() {
                 // Room for one volume, not for the file.
                 memory_limit_bytes: 2 * frame_bytes,
                 only_volume: Some(t),
+                ..LoadOptions::default()
             };
             let v = volume::load_with(&path, &options).unwrap();
             assert_eq!(v.volume_count, volumes, "{name}");
@@ -279,6 +280,7 @@ fn one_volume_of_a_4d_file_is_read_alone() {
             &LoadOptions {
                 memory_limit_bytes: 2 * frame_bytes,
                 only_volume: None,
+                ..LoadOptions::default()
             },
         );
         assert!(matches!(whole, Err(LoadError::TooLarge { .. })), "{name}");
