@@ -195,3 +195,55 @@ pub fn affine_of(json: &serde_json::Value) -> Affine {
     assert_eq!(m[3], [0.0, 0.0, 0.0, 1.0]);
     Affine::from_rows([0, 1, 2].map(|r| [m[r][0], m[r][1], m[r][2], m[r][3]])).unwrap()
 }
+
+/// A Python that can import every module in `modules` (the oracles:
+/// SimpleITK, nrrd, pydicom, numpy), or None when this machine has none,
+/// in which case the caller skips with a line on stderr. CI sets
+/// RASVIEW_REQUIRE_PYTHON=1 (and installs them): there a missing oracle
+/// fails the test instead of skipping it.
+pub fn python_with(modules: &[&str]) -> Option<PathBuf> {
+    let python = PathBuf::from(std::env::var("RASVIEW_PYTHON").unwrap_or("python3".into()));
+    let probe = std::process::Command::new(&python)
+        .arg("-c")
+        .arg(format!("import {}", modules.join(", ")))
+        .output();
+    match probe {
+        Ok(out) if out.status.success() => Some(python),
+        other => {
+            let why = match other {
+                Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_string(),
+                Err(e) => e.to_string(),
+            };
+            if std::env::var_os("RASVIEW_REQUIRE_PYTHON").is_some() {
+                panic!(
+                    "RASVIEW_REQUIRE_PYTHON is set but {} cannot import {modules:?}: {why}",
+                    python.display()
+                );
+            }
+            eprintln!("skipped: no Python with {modules:?} ({why})");
+            None
+        }
+    }
+}
+
+/// Runs a Python snippet with `args` (sys.argv[1:]) and returns its
+/// stdout parsed as JSON; panics with its stderr if it fails.
+pub fn python_json(python: &Path, script: &str, args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let out = std::process::Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("python runs");
+    assert!(
+        out.status.success(),
+        "python failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "python printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
