@@ -5,6 +5,7 @@
 //! "nothing chosen" at once; an answer sooner than anyone could cancel is
 //! taken to mean that, and the window offers a field to type the path in.
 
+use crate::volume::Format;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, Receiver};
@@ -17,30 +18,34 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     Open,
+    /// A DICOM series: a folder is chosen, not a file.
+    OpenFolder,
     AddOverlay,
     ImportNpy,
-    ExportEdges,
+    /// Written in the format given (the base's, by default).
+    ExportEdges(Format),
     ExportViews,
-    /// The overlay at this place in the list.
-    ExportOverlay(usize),
+    /// The overlay at this place in the list, in the format given.
+    ExportOverlay(usize, Format),
 }
 
 impl Purpose {
     pub fn title(self) -> &'static str {
         match self {
             Purpose::Open => "Open a volume",
+            Purpose::OpenFolder => "Open a DICOM folder",
             Purpose::AddOverlay => "Add overlays",
             Purpose::ImportNpy => "Import a NumPy array",
-            Purpose::ExportEdges => "Export edges as NIfTI",
+            Purpose::ExportEdges(_) => "Export edges (NIfTI, NRRD or MetaImage by the name)",
             Purpose::ExportViews => "Export views as PNG",
-            Purpose::ExportOverlay(_) => "Export the overlay on the base's grid",
+            Purpose::ExportOverlay(..) => "Export the overlay on the base's grid",
         }
     }
 
     /// The button that acts on a typed path.
     pub fn verb(self) -> &'static str {
         match self {
-            Purpose::Open => "Open",
+            Purpose::Open | Purpose::OpenFolder => "Open",
             Purpose::AddOverlay => "Add",
             Purpose::ImportNpy => "Import",
             _ => "Save",
@@ -48,21 +53,34 @@ impl Purpose {
     }
 
     /// A save dialog's suggested name; `None` for picking files.
-    pub fn suggested_name(self) -> Option<&'static str> {
+    pub fn suggested_name(self) -> Option<String> {
         match self {
-            Purpose::ExportEdges => Some("edges.nii.gz"),
-            Purpose::ExportViews => Some("views.png"),
-            Purpose::ExportOverlay(_) => Some("overlay_on_base.nii.gz"),
+            Purpose::ExportEdges(format) => Some(format!("edges.{}", format.output_extension())),
+            Purpose::ExportViews => Some("views.png".into()),
+            Purpose::ExportOverlay(_, format) => {
+                Some(format!("overlay_on_base.{}", format.output_extension()))
+            }
             _ => None,
         }
     }
 
-    fn filter(self) -> (&'static str, &'static [&'static str]) {
+    /// The dialog's filters, the first shown first. Files of a DICOM series
+    /// often have no extension at all, hence "All files".
+    fn filters(self) -> &'static [(&'static str, &'static [&'static str])] {
+        const IMAGES: (&str, &[&str]) = (
+            "Images (NIfTI, NRRD, MetaImage, DICOM)",
+            &[
+                "nii", "gz", "hdr", "img", "nrrd", "nhdr", "mha", "mhd", "dcm", "ima",
+            ],
+        );
+        const OUTPUTS: (&str, &[&str]) = ("NIfTI, NRRD, MetaImage", &["nii", "gz", "nrrd", "mha"]);
+        const ALL: (&str, &[&str]) = ("All files", &["*"]);
         match self {
-            Purpose::ImportNpy => ("NumPy", &["npy"]),
-            Purpose::ExportViews => ("PNG", &["png"]),
-            Purpose::ExportEdges | Purpose::ExportOverlay(_) => ("NIfTI", &["nii", "gz"]),
-            Purpose::Open | Purpose::AddOverlay => ("NIfTI", &["nii", "gz", "hdr", "img"]),
+            Purpose::ImportNpy => &[("NumPy", &["npy"])],
+            Purpose::ExportViews => &[("PNG", &["png"])],
+            Purpose::ExportEdges(_) | Purpose::ExportOverlay(..) => &[OUTPUTS],
+            Purpose::Open | Purpose::AddOverlay => &[IMAGES, ALL],
+            Purpose::OpenFolder => &[],
         }
     }
 }
@@ -232,10 +250,10 @@ impl FileDialogs {
 
 /// The real dialog: rfd's asynchronous one, driven to its answer here.
 fn rfd_dialog(purpose: Purpose, folder: Option<PathBuf>) -> Option<Vec<PathBuf>> {
-    let (name, extensions) = purpose.filter();
-    let mut dialog = rfd::AsyncFileDialog::new()
-        .set_title(purpose.title())
-        .add_filter(name, extensions);
+    let mut dialog = rfd::AsyncFileDialog::new().set_title(purpose.title());
+    for (name, extensions) in purpose.filters() {
+        dialog = dialog.add_filter(*name, extensions);
+    }
     if let Some(folder) = folder {
         dialog = dialog.set_directory(folder);
     }
@@ -245,6 +263,7 @@ fn rfd_dialog(purpose: Purpose, folder: Option<PathBuf>) -> Option<Vec<PathBuf>>
             block_on(dialog.pick_files()).map(|hs| hs.into_iter().map(path).collect())
         }
         Purpose::Open | Purpose::ImportNpy => block_on(dialog.pick_file()).map(|h| vec![path(h)]),
+        Purpose::OpenFolder => block_on(dialog.pick_folder()).map(|h| vec![path(h)]),
         _ => {
             let dialog = dialog.set_file_name(purpose.suggested_name().unwrap_or_default());
             block_on(dialog.save_file()).map(|h| vec![path(h)])

@@ -12,14 +12,16 @@ impl RasviewApp {
         let ctx = ui.ctx().clone();
         egui::MenuBar::new().ui(ui, |ui| {
             ui.menu_button("File", |ui| {
+                let base_format = self.base_format();
                 for (label, purpose) in [
                     ("Open...", Purpose::Open),
+                    ("Open DICOM folder...", Purpose::OpenFolder),
                     ("Add overlay...", Purpose::AddOverlay),
                     ("Import NumPy array...", Purpose::ImportNpy),
-                    ("Export edges as NIfTI...", Purpose::ExportEdges),
+                    ("Export edges...", Purpose::ExportEdges(base_format)),
                     ("Export views as PNG...", Purpose::ExportViews),
                 ] {
-                    if purpose == Purpose::ExportEdges {
+                    if matches!(purpose, Purpose::ExportEdges(_)) {
                         ui.separator();
                     }
                     if ui.button(label).clicked() {
@@ -50,6 +52,15 @@ impl RasviewApp {
                 }
             });
         });
+    }
+
+    /// The open base's format: exports are written in it by default (NIfTI
+    /// for a DICOM series, which is read, not written).
+    pub(super) fn base_format(&self) -> crate::volume::Format {
+        self.viewer
+            .loaded
+            .as_ref()
+            .map_or(crate::volume::Format::Nifti, |l| l.volume.format)
     }
 
     /// Opens a file dialog without waiting for it.
@@ -83,7 +94,7 @@ impl RasviewApp {
             return;
         };
         let kind = match purpose {
-            Purpose::Open => return self.load_in_background(first),
+            Purpose::Open | Purpose::OpenFolder => return self.load_in_background(first),
             Purpose::AddOverlay => {
                 for path in paths {
                     self.start_overlay(path);
@@ -91,9 +102,9 @@ impl RasviewApp {
                 return;
             }
             Purpose::ImportNpy => return self.import_npy(first),
-            Purpose::ExportEdges => ExportKind::Edges,
+            Purpose::ExportEdges(_) => ExportKind::Edges,
             Purpose::ExportViews => ExportKind::Views,
-            Purpose::ExportOverlay(index) => ExportKind::Overlay(index),
+            Purpose::ExportOverlay(index, _) => ExportKind::Overlay(index),
         };
         self.start_export(kind, first);
     }

@@ -158,7 +158,10 @@ impl RasviewApp {
                     if let Some(OverlayAction::Export(index)) =
                         overlay_panel::list(ui, &mut self.viewer.overlays)
                     {
-                        self.ask_file(super::file_dialog::Purpose::ExportOverlay(index));
+                        self.ask_file(super::file_dialog::Purpose::ExportOverlay(
+                            index,
+                            self.base_format(),
+                        ));
                     }
                     ui.separator();
                     panels::file_facts(ui, &self.viewer);

@@ -29,6 +29,17 @@ impl Format {
         }
     }
 
+    /// The extension of an output written for a volume of this format
+    /// (exports default to the base's format). DICOM is read, not written:
+    /// its outputs are NIfTI.
+    pub fn output_extension(self) -> &'static str {
+        match self {
+            Format::Nifti | Format::Dicom => "nii.gz",
+            Format::Nrrd => "nrrd",
+            Format::MetaImage => "mha",
+        }
+    }
+
     /// Decides by the name first (what users and other tools go by), then
     /// by content for names that say nothing: a folder is a DICOM series, a
     /// file with "DICM" at byte 128 is one of its files, "NRRD000" opens an
