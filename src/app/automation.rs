@@ -41,6 +41,11 @@ pub struct ScreenshotPlan {
     frames_with_volume: u32,
     /// The first picture has been reported.
     drawn: bool,
+    /// The longest UI pass (ms) and the frame count, while the volume
+    /// loads (after the very first frame, which builds the fonts) and
+    /// from its first picture to the screenshot.
+    longest_ui_ms: [f32; 2],
+    frames: [u32; 2],
     /// When the window was asked for: "first picture after" is measured
     /// from here (a benchmark compares it with `rasview info`).
     started: Instant,
@@ -54,6 +59,8 @@ impl ScreenshotPlan {
             done: Arc::new(AtomicBool::new(false)),
             frames_with_volume: 0,
             drawn: false,
+            longest_ui_ms: [0.0; 2],
+            frames: [0; 2],
             started: Instant::now(),
         }
     }
@@ -270,9 +277,14 @@ impl ScrollBenchmark {
 impl RasviewApp {
     /// One step of the screenshot mode, after the frame's UI pass.
     pub(super) fn screenshot_step(&mut self, ctx: &egui::Context) {
-        if self.automation.screenshot.is_none() {
+        let Some(plan) = self.automation.screenshot.as_mut() else {
             return;
+        };
+        let phase = usize::from(plan.drawn);
+        if plan.frames[phase] > 0 || phase == 1 {
+            plan.longest_ui_ms[phase] = plan.longest_ui_ms[phase].max(self.last_frame_ms);
         }
+        plan.frames[phase] += 1;
         if self
             .automation
             .screenshot
@@ -315,6 +327,13 @@ impl RasviewApp {
         // A few frames so that layout and textures have settled.
         if plan.frames_with_volume >= 3 && !plan.requested {
             plan.requested = true;
+            eprintln!(
+                "rasview: longest UI pass {:.1} ms over {} frames while loading, {:.1} ms over {} frames from the first picture on",
+                plan.longest_ui_ms[0],
+                plan.frames[0].saturating_sub(1),
+                plan.longest_ui_ms[1],
+                plan.frames[1]
+            );
             let out = plan.out.clone();
             let done = plan.done.clone();
             let repaint = ctx.clone();

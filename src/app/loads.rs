@@ -224,7 +224,10 @@ impl RasviewApp {
 }
 
 /// Loads `path` on a thread of its own and makes it ready to show there.
-fn start_load(path: PathBuf, wake: impl Fn() + Send + 'static) -> PendingLoad<ReadyVolume> {
+pub(super) fn start_load(
+    path: PathBuf,
+    wake: impl Fn() + Send + 'static,
+) -> PendingLoad<ReadyVolume> {
     let load = first_volume_job(path.clone());
     PendingLoad::run("loading", path, wake, move |report| {
         load(report).map(ReadyVolume::prepare)

@@ -68,6 +68,16 @@ pub fn run(request: StartUp) -> ExitCode {
     };
     let exit_code = std::sync::Arc::new(std::sync::atomic::AtomicU8::new(0));
     let app_exit = exit_code.clone();
+    // The file starts loading now, while the window and its GL context are
+    // made (a few tenths of a second that would otherwise come before it);
+    // the load wakes the window once there is one to wake.
+    let window_context = std::sync::Arc::new(std::sync::OnceLock::<egui::Context>::new());
+    let early_wake = window_context.clone();
+    let first_load = loads::start_load(file, move || {
+        if let Some(ctx) = early_wake.get() {
+            ctx.request_repaint();
+        }
+    });
     let result = eframe::run_native(
         "rasview",
         options,
@@ -90,7 +100,9 @@ pub fn run(request: StartUp) -> ExitCode {
             if show_edges {
                 app.viewer.edge_settings.show = true;
             }
-            app.open(file, &cc.egui_ctx);
+            let _ = window_context.set(cc.egui_ctx.clone());
+            app.waker = Some(cc.egui_ctx.clone());
+            app.background.load = Some(first_load);
             for overlay in overlays {
                 app.add_overlay(overlay, &cc.egui_ctx);
             }

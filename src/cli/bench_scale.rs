@@ -29,30 +29,36 @@ fn measure(sizes: &[usize], scratch: &Path) -> Result<()> {
         outln!("(no DISPLAY: the window is not measured; run under Xvfb for it)")?;
     }
     outln!(
-        "{:<8} {:>12} {:>16} {:>12}",
+        "{:<8} {:>12} {:>16} {:>12} {:>26}",
         "size",
         "info s",
         "first picture s",
-        "difference"
+        "difference",
+        "longest UI ms (load/after)"
     )?;
     for &n in sizes {
         let path = scratch.join(format!("cube_{n}.nii.gz"));
         make_int16_volume(&path, n)?;
         let info = time_command(Command::new(&exe).arg("info").arg(&path))?;
-        let picture = if display {
+        let picture: Option<WindowRun> = if display {
             first_picture_seconds(&exe, &path, scratch)?
         } else {
             None
         };
         match picture {
-            Some(p) => outln!(
-                "{:<8} {info:>12.2} {p:>16.2} {:>12.2}",
+            Some(WindowRun {
+                first_picture: Some(p),
+                longest_ui_ms,
+            }) => outln!(
+                "{:<8} {info:>12.2} {p:>16.2} {:>12.2} {:>26}",
                 format!("{n}^3"),
-                p - info
+                p - info,
+                longest_ui_ms.unwrap_or_else(|| "-".into())
             )?,
-            None => outln!(
-                "{:<8} {info:>12.2} {:>16} {:>12}",
+            _ => outln!(
+                "{:<8} {info:>12.2} {:>16} {:>12} {:>26}",
                 format!("{n}^3"),
+                "-",
                 "-",
                 "-"
             )?,
@@ -111,20 +117,51 @@ fn measure(sizes: &[usize], scratch: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Opens the window on `path` in screenshot mode and reads when it drew
-/// its first picture (it says so on stderr).
-fn first_picture_seconds(exe: &Path, path: &Path, scratch: &Path) -> Result<Option<f64>> {
-    let out = Command::new(exe)
+/// What one window run says of itself.
+struct WindowRun {
+    /// Seconds from the launch.
+    first_picture: Option<f64>,
+    /// "while loading / after the first picture", in ms.
+    longest_ui_ms: Option<String>,
+}
+
+/// Opens the window on `path` in screenshot mode and times, from the
+/// launch, the moment it says it drew its first picture (a line on
+/// stderr): window creation counts, as it does for a user. It also says
+/// how long its longest UI pass took while loading and after.
+fn first_picture_seconds(exe: &Path, path: &Path, scratch: &Path) -> Result<Option<WindowRun>> {
+    use std::io::BufRead;
+    let launched = std::time::Instant::now();
+    let mut child = Command::new(exe)
         .arg(path)
         .arg("--screenshot")
         .arg(scratch.join("window.png"))
         .stdout(Stdio::null())
-        .output()?;
-    let text = String::from_utf8_lossy(&out.stderr);
-    Ok(text
-        .lines()
-        .find_map(|l| l.strip_prefix("rasview: first picture after "))
-        .and_then(|rest| rest.trim_end_matches(" s").parse().ok()))
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let mut run = WindowRun {
+        first_picture: None,
+        longest_ui_ms: None,
+    };
+    for line in std::io::BufReader::new(stderr).lines() {
+        let line = line?;
+        if line.starts_with("rasview: first picture after ") && run.first_picture.is_none() {
+            run.first_picture = Some(launched.elapsed().as_secs_f64());
+        }
+        if let Some(rest) = line.strip_prefix("rasview: longest UI pass ") {
+            // "X ms over N frames while loading, Y ms over M frames ..."
+            let numbers: Vec<&str> = rest
+                .split_whitespace()
+                .filter(|w| w.parse::<f64>().is_ok())
+                .collect();
+            if let [loading, _, after, _] = numbers[..] {
+                run.longest_ui_ms = Some(format!("{loading} / {after}"));
+            }
+        }
+    }
+    child.wait()?;
+    Ok(Some(run))
 }
 
 /// nibabel's time (whole process) and peak memory (KiB) for one volume.

@@ -51,10 +51,41 @@ pub trait Scalar: Copy + Send + Sync + 'static {
     fn from_bytes(b: &[u8], order: ByteOrder) -> Self;
     fn to_bytes(self, order: ByteOrder, out: &mut Vec<u8>);
     fn to_f64(self) -> f64;
+    /// The finite span of a run of values (before scaling).
+    fn span(values: &[Self]) -> ValueRange;
 }
 
 macro_rules! scalar {
-    ($t:ty) => {
+    (int $t:ty) => {
+        scalar!($t, |values: &[$t]| {
+            // Integers are all finite: min and max in their own type, in
+            // one pass written so that it vectorises (Iterator::min does
+            // not, and was ten times slower at 512^3).
+            if values.is_empty() {
+                return ValueRange::EMPTY;
+            }
+            let (mut lo, mut hi) = (<$t>::MAX, <$t>::MIN);
+            for &x in values {
+                lo = lo.min(x);
+                hi = hi.max(x);
+            }
+            ValueRange {
+                min: lo as f64,
+                max: hi as f64,
+                non_finite: 0,
+            }
+        });
+    };
+    (float $t:ty) => {
+        scalar!($t, |values: &[$t]| {
+            let mut r = ValueRange::EMPTY;
+            for &x in values {
+                r.include(x as f64);
+            }
+            r
+        });
+    };
+    ($t:ty, $span:expr) => {
         impl Scalar for $t {
             const SIZE: usize = std::mem::size_of::<$t>();
             #[inline]
@@ -77,19 +108,23 @@ macro_rules! scalar {
             fn to_f64(self) -> f64 {
                 self as f64
             }
+            fn span(values: &[$t]) -> ValueRange {
+                let span = $span;
+                span(values)
+            }
         }
     };
 }
-scalar!(u8);
-scalar!(i8);
-scalar!(u16);
-scalar!(i16);
-scalar!(u32);
-scalar!(i32);
-scalar!(u64);
-scalar!(i64);
-scalar!(f32);
-scalar!(f64);
+scalar!(int u8);
+scalar!(int i8);
+scalar!(int u16);
+scalar!(int i16);
+scalar!(int u32);
+scalar!(int i32);
+scalar!(int u64);
+scalar!(int i64);
+scalar!(float f32);
+scalar!(float f64);
 
 /// ITU-R BT.601 luma: the grey value a colour voxel has for processing.
 #[inline]
@@ -216,13 +251,14 @@ impl Voxels {
 
     /// Smallest and largest finite value in `start..start + len`, after scaling,
     /// and how many values are NaN or infinite.
+    /// Split across the cores: `info` and the window both wait for it.
     pub fn range(&self, start: usize, len: usize, scaling: Scaling) -> ValueRange {
         fn scan<T: Scalar>(v: &[T], scaling: Scaling) -> ValueRange {
-            let mut r = ValueRange::EMPTY;
-            for x in v {
-                r.include(x.to_f64());
-            }
-            r.scaled(scaling)
+            use rayon::prelude::*;
+            v.par_chunks(1 << 20)
+                .map(T::span)
+                .reduce(|| ValueRange::EMPTY, ValueRange::merge)
+                .scaled(scaling)
         }
         dispatch!(self, v => scan(&v[start..start + len], scaling), rgb => {
             let mut r = ValueRange::EMPTY;
@@ -277,6 +313,14 @@ impl ValueRange {
         }
     }
 
+    fn merge(a: ValueRange, b: ValueRange) -> ValueRange {
+        ValueRange {
+            min: a.min.min(b.min),
+            max: a.max.max(b.max),
+            non_finite: a.non_finite + b.non_finite,
+        }
+    }
+
     fn scaled(self, s: Scaling) -> ValueRange {
         if self.min > self.max {
             return self;
@@ -324,6 +368,23 @@ mod tests {
         assert_eq!(f[[1, 0, 0]], 3.0); // index 1
         assert_eq!(f[[0, 1, 0]], 5.0); // index 2
         assert_eq!(f[[1, 2, 3]], 47.0); // index 1 + 2*2 + 3*6 = 23
+    }
+
+    #[test]
+    fn range_finds_extremes_in_any_chunk_and_any_part() {
+        // Three chunks of the parallel scan; the extremes in the last and
+        // in the middle, and a part that leaves one of them out.
+        let n = 3 << 20;
+        let mut values: Vec<i16> = (0..n).map(|i| (i % 1000) as i16).collect();
+        values[n - 1] = -32768;
+        values[(3 << 19) + 7] = 32767;
+        let v = Voxels::I16(values);
+        let r = v.range(0, n, Scaling::IDENTITY);
+        assert_eq!((r.min, r.max, r.non_finite), (-32768.0, 32767.0, 0));
+        let r = v.range(0, n - 1, Scaling::IDENTITY);
+        assert_eq!((r.min, r.max), (0.0, 32767.0));
+        let empty = Voxels::U8(Vec::new()).range(0, 0, Scaling::IDENTITY);
+        assert!(!empty.has_values());
     }
 
     #[test]
