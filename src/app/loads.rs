@@ -6,7 +6,7 @@ use super::export_job::PendingExport;
 use super::loader::{first_volume_job, load_job, PendingLoad};
 use super::npy_import::{self, ImportChoice, NpyImport};
 use super::overlays::ForeignOverlay;
-use super::state::ReadyVolume;
+use super::state::{LoadedVolume, ReadyVolume};
 use super::window::RasviewApp;
 use std::path::PathBuf;
 
@@ -25,6 +25,8 @@ pub struct Background {
     pub queued_overlays: Vec<PathBuf>,
     /// Exports running, each on its own thread.
     pub exports: Vec<PendingExport>,
+    /// A frame of the 4D base being converted for the volume slider.
+    pub frame: Option<PendingLoad<LoadedVolume>>,
 }
 
 impl RasviewApp {
@@ -196,6 +198,38 @@ impl RasviewApp {
                 self.viewer.error = Some(message);
             }
         }
+    }
+
+    /// Converts the frame the volume slider asks for on a thread of its own
+    /// (one at a time: a newer wish is taken up when it finishes) and shows
+    /// it once made.
+    pub fn drive_frame_switch(&mut self) {
+        if let Some(pending) = &self.background.frame {
+            match pending.poll() {
+                None => return,
+                Some(Ok(frame)) => self.viewer.show_frame(frame),
+                Some(Err(message)) => self.viewer.error = Some(message),
+            }
+            self.background.frame = None;
+        }
+        let Some(t) = self.viewer.wanted_frame else {
+            return;
+        };
+        let Some(l) = &self.viewer.loaded else {
+            return;
+        };
+        if !l.volume.volumes_held().contains(&t) {
+            self.viewer.wanted_frame = None;
+            return;
+        }
+        let volume = l.volume.clone();
+        let path = volume.source.header.clone();
+        self.background.frame = Some(PendingLoad::run(
+            "converting",
+            path,
+            self.repaint_waker(),
+            move |_| Ok(LoadedVolume::new(volume, t, 0)),
+        ));
     }
 
     pub(super) fn poll_load(&mut self) {

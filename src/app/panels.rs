@@ -84,7 +84,9 @@ pub fn controls(ui: &mut egui::Ui, viewer: &mut Viewer) {
         );
     });
     if volume_count > 1 {
-        let mut t = frame_index;
+        // The slider shows the volume asked for while its frame is made.
+        let shown = viewer.wanted_frame.unwrap_or(frame_index);
+        let mut t = shown;
         // The slider reaches only the volumes that have arrived.
         if all_volumes_held {
             ui.add(egui::Slider::new(&mut t, 0..=volume_count - 1).text("Volume"));
@@ -93,8 +95,10 @@ pub fn controls(ui: &mut egui::Ui, viewer: &mut Viewer) {
                 "Volume {frame_index} of {volume_count}: the others are loading"
             ));
         }
-        if t != frame_index {
-            viewer.set_frame(t);
+        if t != shown {
+            // Converted on a thread of the window's (a 256^3 frame takes
+            // tens of milliseconds); this frame keeps showing meanwhile.
+            viewer.wanted_frame = (t != frame_index).then_some(t);
         }
     }
     if ui.button("Reset views (Home)").clicked() {

@@ -172,6 +172,9 @@ pub struct Viewer {
     pub edges: Option<EdgeOverlay>,
     /// Overlays from files, over the base and under the edges.
     pub overlays: super::overlays::OverlayList,
+    /// The volume of a 4D file asked for (the slider) while its frame is
+    /// converted off the UI thread; the one on screen stays until then.
+    pub wanted_frame: Option<usize>,
     next_generation: u64,
 }
 
@@ -192,6 +195,7 @@ impl Default for Viewer {
             edge_settings: EdgeSettings::default(),
             edges: None,
             overlays: Default::default(),
+            wanted_frame: None,
             next_generation: 1,
         }
     }
@@ -262,6 +266,7 @@ impl Viewer {
         self.edges = None;
         // Their checks were against the old base.
         self.overlays.clear();
+        self.wanted_frame = None;
         self.error = None;
         self.remember(path);
     }
@@ -279,7 +284,22 @@ impl Viewer {
         }
     }
 
-    /// Moves to another frame of a 4D volume, keeping window and cursor.
+    /// A frame converted off the UI thread (see `wanted_frame`): shown if it
+    /// is of the volume on screen and still the one wanted.
+    pub fn show_frame(&mut self, mut frame: LoadedVolume) {
+        let generation = self.bump();
+        if let Some(l) = &mut self.loaded {
+            let same_volume = Arc::ptr_eq(&l.volume, &frame.volume);
+            if same_volume && self.wanted_frame == Some(frame.frame_index) {
+                frame.generation = generation;
+                *l = frame;
+                self.wanted_frame = None;
+            }
+        }
+    }
+
+    /// Moves to another frame of a 4D volume, keeping window and cursor
+    /// (converted here: tests, and the window's background job).
     pub fn set_frame(&mut self, t: usize) {
         let generation = self.bump();
         if let Some(l) = &mut self.loaded {

@@ -121,6 +121,7 @@ impl RasviewApp {
             self.waker = Some(ctx.clone());
         }
         self.poll_load();
+        self.drive_frame_switch();
         self.poll_overlays();
         self.poll_exports();
         self.poll_dialogs(&ctx);

@@ -629,4 +629,16 @@ fn a_4d_file_shows_its_first_volume_then_takes_the_rest_keeping_the_view() {
     let loaded = app.viewer.loaded.as_ref().unwrap();
     assert_eq!(loaded.volume.volumes_held(), 0..volumes);
     assert!(app.viewer.error.is_none(), "{:?}", app.viewer.error);
+
+    // The slider's wish is converted off the UI thread, then shown.
+    app.viewer.wanted_frame = Some(2);
+    app.drive_frame_switch();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while app.viewer.loaded.as_ref().unwrap().frame_index != 2 {
+        assert!(std::time::Instant::now() < deadline, "frame 2 never came");
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        app.drive_frame_switch();
+    }
+    assert_eq!(app.viewer.wanted_frame, None);
+    assert_eq!(app.viewer.loaded.as_ref().unwrap().frame[[1, 0, 0]], 201.0);
 }
