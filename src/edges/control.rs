@@ -12,6 +12,8 @@ pub enum Phase {
     /// The input read once for its floor and missing values.
     InputScan,
     Smoothing,
+    /// The difference of Gaussians' second, wider smoothing.
+    WideSmoothing,
     Gradient,
     /// Quantile thresholds (and the plot's histogram) found.
     Thresholds,
@@ -39,6 +41,7 @@ impl Phase {
         match self {
             Phase::InputScan => "input scan",
             Phase::Smoothing => "smoothing",
+            Phase::WideSmoothing => "wide smoothing",
             Phase::Gradient => "gradient",
             Phase::Thresholds => "quantiles",
             Phase::NonMaximumSuppression => "non-maximum suppression",
@@ -51,6 +54,9 @@ impl Phase {
     /// The fraction of a whole-block run done when this phase begins: where
     /// the previous Canny phase ended.
     pub fn starts_at(self) -> f32 {
+        if self == Phase::WideSmoothing {
+            return Phase::Smoothing.ends_at();
+        }
         match Phase::CANNY.iter().position(|&p| p == self) {
             Some(i) if i > 0 => Phase::CANNY[i - 1].ends_at(),
             _ => 0.0,
@@ -63,6 +69,8 @@ impl Phase {
         match self {
             Phase::InputScan | Phase::Slices => 0.0,
             Phase::Smoothing => 0.3,
+            // Then the crossings, reported as the run's end.
+            Phase::WideSmoothing => 0.6,
             Phase::Gradient => 0.5,
             Phase::Thresholds => 0.6,
             Phase::NonMaximumSuppression => 0.8,

@@ -44,6 +44,7 @@ pub fn smooth(
         sigma_mm,
         truncate,
         has_missing,
+        Phase::Smoothing,
         control,
     )
 }
@@ -58,6 +59,7 @@ pub fn smooth_known(
     sigma_mm: f64,
     truncate: f64,
     has_missing: bool,
+    phase: Phase,
     control: &Control,
 ) -> Result<Vec<f32>, Cancelled> {
     let axes: Vec<(usize, Vec<f32>)> = layout
@@ -73,7 +75,7 @@ pub fn smooth_known(
             return Ok(values.into_owned());
         };
         let passes = axes.len();
-        let pass = |n| Pass::nth(control, Phase::Smoothing, n, passes);
+        let pass = |n| Pass::nth(control, phase, n, passes);
         let mut data = zeroed::<f32>(values.len());
         convolve_axis(&values, &mut data, layout, *first, taps, true, pass(0))?;
         // Every pass writes every value of its output: the input's own
@@ -101,7 +103,7 @@ pub fn smooth_known(
         .collect();
     let mut scratch = zeroed::<f32>(data.len());
     // Two passes an axis: the values, then their weights.
-    let pass = |n| Pass::nth(control, Phase::Smoothing, n, 2 * axes.len());
+    let pass = |n| Pass::nth(control, phase, n, 2 * axes.len());
     for (n, (axis, taps)) in axes.iter().enumerate() {
         convolve_axis(&data, &mut scratch, layout, *axis, taps, false, pass(2 * n))?;
         std::mem::swap(&mut data, &mut scratch);

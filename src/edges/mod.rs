@@ -338,20 +338,43 @@ fn detect_block(
     let layout = *layout;
     let (floor, has_missing) = scan(&values, &layout);
     control.ended(Phase::InputScan);
-    // Only the difference of Gaussians smooths the input a second time.
-    let (input, kept_input) = match params.detector {
-        Detector::Dog => (Cow::Borrowed(&*values), Some(&*values)),
-        _ => (values, None),
+    // The difference of Gaussians smooths the input twice, the wide pass
+    // last so that it takes over the input's memory; the others once.
+    let (smoothed, wide) = if params.detector == Detector::Dog {
+        let narrow = gaussian::smooth_known(
+            Cow::Borrowed(&*values),
+            &layout,
+            params.sigma_mm,
+            params.truncate_sigmas,
+            has_missing,
+            Phase::Smoothing,
+            control,
+        )?;
+        control.ended(Phase::Smoothing);
+        let wide = gaussian::smooth_known(
+            values,
+            &layout,
+            params.sigma2_mm,
+            params.truncate_sigmas,
+            has_missing,
+            Phase::WideSmoothing,
+            control,
+        )?;
+        control.ended(Phase::WideSmoothing);
+        (narrow, wide)
+    } else {
+        let smoothed = gaussian::smooth_known(
+            values,
+            &layout,
+            params.sigma_mm,
+            params.truncate_sigmas,
+            has_missing,
+            Phase::Smoothing,
+            control,
+        )?;
+        control.ended(Phase::Smoothing);
+        (smoothed, Vec::new())
     };
-    let smoothed = gaussian::smooth_known(
-        input,
-        &layout,
-        params.sigma_mm,
-        params.truncate_sigmas,
-        has_missing,
-        control,
-    )?;
-    control.ended(Phase::Smoothing);
     // Smoothing leaves NaN exactly where the input was missing.
     let keep =
         |n: usize| considered.is_none_or(|c| c[n]) && (!has_missing || smoothed[n].is_finite());
@@ -437,14 +460,6 @@ fn detect_block(
             }
         }
         Detector::Dog => {
-            let wide = gaussian::smooth_known(
-                Cow::Borrowed(kept_input.unwrap_or(&smoothed)),
-                &layout,
-                params.sigma2_mm,
-                params.truncate_sigmas,
-                has_missing,
-                control,
-            )?;
             // Differences within rounding noise are zero: a flat image has no crossings.
             let noise = floor
                 * layout

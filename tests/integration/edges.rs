@@ -540,6 +540,50 @@ fn progress_moves_within_the_smoothing_and_cancel_stops_inside_a_pass() {
     );
 }
 
+/// The difference of Gaussians smooths twice; its bar never goes back
+/// (the second smoothing has a phase of its own after the first).
+#[test]
+fn progress_of_a_difference_of_gaussians_only_moves_forward() {
+    use std::sync::Mutex;
+    let mut rng = Rng::new(11);
+    let shape = [48, 48, 48];
+    let values = random_volume(&mut rng, shape);
+    let seen: Mutex<Vec<(edges::Phase, f32)>> = Mutex::new(Vec::new());
+    let record = |phase: edges::Phase, done: f32| seen.lock().unwrap().push((phase, done));
+    let control = Control {
+        is_stale: &|| false,
+        progress: &record,
+    };
+    let params = EdgeParams {
+        detector: Detector::Dog,
+        ..EdgeParams::default()
+    };
+    edges::detect(&values, shape, [1.0; 3], None, &params, None, &control).unwrap();
+    let seen = seen.into_inner().unwrap();
+    let wide: Vec<f32> = seen
+        .iter()
+        .filter(|(p, _)| *p == edges::Phase::WideSmoothing)
+        .map(|&(_, d)| d)
+        .collect();
+    assert!(wide.len() >= 10, "the second smoothing reported {wide:?}");
+    // Reports within a phase come from parallel blocks, but no phase may
+    // report below what the phases before it reached.
+    let mut reached_before = 0.0f32;
+    let mut phase_max = 0.0f32;
+    for window in seen.windows(2) {
+        let ((p0, d0), (p1, d1)) = (window[0], window[1]);
+        phase_max = phase_max.max(d0);
+        if p0 != p1 {
+            reached_before = reached_before.max(phase_max);
+        }
+        assert!(
+            d1 >= reached_before,
+            "{p1:?} at {d1} after the bar reached {reached_before}: {seen:?}"
+        );
+    }
+    assert!(wide.iter().all(|&d| d >= edges::Phase::Smoothing.ends_at()));
+}
+
 #[test]
 fn missing_values_never_spread_and_flat_images_have_no_edges() {
     let shape = [30, 30, 12];
