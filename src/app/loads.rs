@@ -20,7 +20,7 @@ pub struct Background {
     /// The rest of a 4D base, read whole behind its first volume on screen.
     pub rest: Option<PendingLoad<crate::volume::Volume>>,
     /// Overlays loading and being checked, each on its own thread.
-    pub overlays: Vec<PendingLoad<ForeignOverlay>>,
+    pub overlays: Vec<PendingLoad<Vec<ForeignOverlay>>>,
     /// Overlays asked for before the base has loaded (command line).
     pub queued_overlays: Vec<PathBuf>,
     /// Exports running, each on its own thread.
@@ -108,7 +108,7 @@ impl RasviewApp {
             .push(PendingLoad::run("loading", path, wake, move |report| {
                 let volume = get(report)?;
                 let reference = crate::overlay::EdgeReference::of(&base);
-                Ok(ForeignOverlay::prepare(
+                Ok(ForeignOverlay::prepare_layers(
                     name,
                     volume,
                     &base,
@@ -160,7 +160,11 @@ impl RasviewApp {
         for pending in std::mem::take(&mut self.background.overlays) {
             match pending.poll() {
                 None => still.push(pending),
-                Some(Ok(overlay)) => self.viewer.overlays.add(overlay),
+                Some(Ok(overlays)) => {
+                    for overlay in overlays {
+                        self.viewer.overlays.add(overlay);
+                    }
+                }
                 Some(Err(message)) => {
                     self.viewer.error = Some(format!("overlay: {message}"));
                 }

@@ -106,6 +106,7 @@ pub fn list(ui: &mut egui::Ui, overlays: &mut OverlayList) -> Option<OverlayActi
                 }
                 LayerStyle::Labels => {
                     changed |= ui.checkbox(&mut overlay.outline, "outline").changed();
+                    label_names(ui, &overlay.labels);
                 }
                 LayerStyle::Map { colormap, window } => {
                     changed |= map_controls(ui, colormap, window);
@@ -124,6 +125,30 @@ pub fn list(ui: &mut egui::Ui, overlays: &mut OverlayList) -> Option<OverlayActi
         overlays.touch();
     }
     action
+}
+
+/// The labels a file names (a segmentation's segments), each with the
+/// colour it is drawn in and its value.
+fn label_names(ui: &mut egui::Ui, labels: &[crate::volume::Label]) {
+    if labels.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new(format!("{} named labels", labels.len()))
+        .default_open(labels.len() <= 8)
+        .show(ui, |ui| {
+            for label in labels {
+                ui.horizontal(|ui| {
+                    let [r, g, b] = label
+                        .colour
+                        .unwrap_or_else(|| crate::render::label_colour(label.value));
+                    let (rect, _) =
+                        ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                    ui.painter()
+                        .rect_filled(rect, 2.0, egui::Color32::from_rgb(r, g, b));
+                    ui.label(format!("{} {}", label.value, label.name));
+                });
+            }
+        });
 }
 
 /// Colormap and window of a float map; values below the window are hidden.

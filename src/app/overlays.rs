@@ -6,7 +6,7 @@ use crate::geometry::Interpolation;
 use crate::overlay::{check_overlay, EdgeReference, OverlayReport};
 use crate::render::suggest_style;
 use crate::render::{LayerStyle, OverlayLayer};
-use crate::volume::{storage_order, Volume};
+use crate::volume::{storage_order, Label, Volume};
 use ndarray::Array3;
 use std::sync::Arc;
 
@@ -24,6 +24,10 @@ pub struct ForeignOverlay {
     pub visible: bool,
     pub outline: bool,
     pub report: OverlayReport,
+    /// The volume of the file shown (a segmentation's layer).
+    pub frame_index: usize,
+    /// The labels the file names on that volume (a segmentation's segments).
+    pub labels: Vec<Label>,
 }
 
 impl ForeignOverlay {
@@ -37,12 +41,56 @@ impl ForeignOverlay {
         reference: Option<&EdgeReference>,
         nth_mask: usize,
     ) -> Self {
-        let frame = volume.frame_f32(0);
+        Self::prepare_frame(name, Arc::new(volume), 0, base, reference, nth_mask)
+    }
+
+    /// As [`ForeignOverlay::prepare`], one overlay per layer for a
+    /// segmentation whose overlapping segments sit on several layers
+    /// (volumes of the file), each with its own segments; one overlay of
+    /// the first volume for anything else.
+    pub fn prepare_layers(
+        name: String,
+        volume: Volume,
+        base: &Volume,
+        reference: Option<&EdgeReference>,
+        nth_mask: usize,
+    ) -> Vec<Self> {
+        let layered = !volume.labels.is_empty() && volume.volume_count > 1;
+        let volume = Arc::new(volume);
+        if !layered {
+            return vec![Self::prepare_frame(
+                name, volume, 0, base, reference, nth_mask,
+            )];
+        }
+        volume
+            .volumes_held()
+            .map(|t| {
+                let layer_name = format!("{name} (layer {})", t + 1);
+                Self::prepare_frame(layer_name, volume.clone(), t, base, reference, nth_mask)
+            })
+            .collect()
+    }
+
+    fn prepare_frame(
+        name: String,
+        volume: Arc<Volume>,
+        t: usize,
+        base: &Volume,
+        reference: Option<&EdgeReference>,
+        nth_mask: usize,
+    ) -> Self {
+        let frame = volume.frame_f32(t);
         let suggested = suggest_style(&volume, &frame, nth_mask);
         let report = check_overlay(base, &volume, &storage_order(&frame), reference);
+        let labels = volume
+            .labels
+            .iter()
+            .filter(|l| l.layer == t)
+            .cloned()
+            .collect();
         ForeignOverlay {
             name,
-            volume: Arc::new(volume),
+            volume,
             frame: Arc::new(frame),
             kind: suggested.kind,
             style: suggested.style,
@@ -51,6 +99,8 @@ impl ForeignOverlay {
             visible: true,
             outline: false,
             report,
+            frame_index: t,
+            labels,
         }
     }
 
@@ -62,6 +112,7 @@ impl ForeignOverlay {
             opacity: self.opacity,
             outline: self.outline,
             interpolation: self.interpolation,
+            labels: &self.labels,
         }
     }
 

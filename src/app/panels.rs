@@ -172,6 +172,34 @@ pub fn readout(ui: &mut egui::Ui, viewer: &Viewer) {
         };
         ui.label(value);
         ui.end_row();
+        // Named labels under the cursor: the base's, then each overlay's.
+        let base = viewer
+            .loaded
+            .as_ref()
+            .map(|l| (&l.volume, l.frame_index, &l.volume.labels));
+        let overlays = viewer
+            .overlays
+            .items
+            .iter()
+            .filter(|o| o.visible)
+            .map(|o| (&o.volume, o.frame_index, &o.labels));
+        for (volume, t, labels) in base.into_iter().chain(overlays) {
+            if labels.is_empty() {
+                continue;
+            }
+            let value = volume.probe(r.ras, t).map(|(_, v)| v.round() as i64);
+            let name = match value {
+                None => "outside".to_string(),
+                Some(0) => "(none)".to_string(),
+                Some(v) => labels
+                    .iter()
+                    .find(|l| l.value == v && l.layer == t)
+                    .map_or_else(|| format!("{v} (unnamed)"), |l| l.name.clone()),
+            };
+            ui.label("label");
+            ui.label(name);
+            ui.end_row();
+        }
     });
 }
 

@@ -218,6 +218,7 @@ impl Scene {
             .map(|(o, frame, suggested)| OverlayLayer {
                 style: suggested.style,
                 interpolation: suggested.interpolation,
+                labels: &o.labels,
                 ..OverlayLayer::mask(frame, &o.grid, render::OVERLAY_COLOUR, self.opacity)
             });
         let edges = self.edges.iter().map(|(_, frame)| {

@@ -6,6 +6,7 @@ use super::colormap::Colormap;
 use super::window::WindowLevel;
 use crate::geometry::sample::{self as resample, Interpolation};
 use crate::geometry::{Affine, Grid};
+use crate::volume::Label;
 use ndarray::Array3;
 
 /// How a layer's values become colours.
@@ -35,6 +36,9 @@ pub struct OverlayLayer<'a> {
     /// Used by `Map` layers; masks and labels are always sampled nearest, so a
     /// voxel is all or nothing and a label never blends into another.
     pub interpolation: Interpolation,
+    /// A `Labels` layer's named labels with their own colours (a Slicer
+    /// segmentation's); values not listed get [`label_colour`].
+    pub labels: &'a [Label],
 }
 
 impl<'a> OverlayLayer<'a> {
@@ -47,6 +51,7 @@ impl<'a> OverlayLayer<'a> {
             opacity,
             outline: false,
             interpolation: Interpolation::Nearest,
+            labels: &[],
         }
     }
 }
@@ -98,13 +103,28 @@ pub fn layer_colours(
         LayerStyle::Map { colormap, .. } => Some(colormap.lut()),
         _ => None,
     };
+    // The file's own colours by value, looked up by binary search (a
+    // segmentation has a handful to a few hundred).
+    let mut named: Vec<(i64, [u8; 3])> = layer
+        .labels
+        .iter()
+        .filter_map(|l| Some((l.value, l.colour?)))
+        .collect();
+    named.sort_unstable_by_key(|&(value, _)| value);
+    let label_rgb = |v: f32| {
+        let value = v.round() as i64;
+        match named.binary_search_by_key(&value, |&(v, _)| v) {
+            Ok(i) => named[i].1,
+            Err(_) => label_colour(value),
+        }
+    };
     let colour = |v: f32| -> Option<[u8; 3]> {
         if v.is_nan() {
             return None;
         }
         match layer.style {
             LayerStyle::Mask(c) => (v != 0.0).then_some(c),
-            LayerStyle::Labels => (v != 0.0).then(|| label_colour(v.round() as i64)),
+            LayerStyle::Labels => (v != 0.0).then(|| label_rgb(v)),
             LayerStyle::Map { window, .. } => {
                 if (v as f64) < window.low() || v == 0.0 {
                     return None;
@@ -201,5 +221,20 @@ mod tests {
         };
         let c = layer_colours(&labels, &world_from_pixel, 3, 1);
         assert_eq!(c[2], Some(label_colour(7)));
+
+        // A file's own colour wins for its value; others keep theirs.
+        let named = [Label {
+            value: 7,
+            name: "tumour".into(),
+            colour: Some([1, 2, 3]),
+            layer: 0,
+        }];
+        let labels = OverlayLayer {
+            labels: &named,
+            ..labels
+        };
+        let c = layer_colours(&labels, &world_from_pixel, 3, 1);
+        assert_eq!(c[2], Some([1, 2, 3]));
+        assert_eq!(c[1], Some(label_colour(2)));
     }
 }

@@ -29,6 +29,15 @@ pub struct SuggestedStyle {
 /// Suggests a style for `frame` (frame 0 of `volume`); `nth_mask` picks the
 /// colour of the n-th mask overlay shown.
 pub fn suggest_style(volume: &Volume, frame: &Array3<f32>, nth_mask: usize) -> SuggestedStyle {
+    if !volume.labels.is_empty() {
+        // The file names its labels (a Slicer segmentation): whatever the
+        // values look like, they are labels, drawn in the file's colours.
+        return SuggestedStyle {
+            kind: "segmentation",
+            style: LayerStyle::Labels,
+            interpolation: Interpolation::Nearest,
+        };
+    }
     let integer_data = volume.datatype().is_integer() && volume.scaling.is_identity();
     match value_kind(&storage_order(frame)) {
         ValueKind::Empty | ValueKind::Mask => {
