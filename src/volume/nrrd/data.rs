@@ -101,7 +101,7 @@ pub fn check_files(
                 (available < skip.saturating_add(piece_bytes)).then(|| {
                     format!(
                         "sizes {sizes} need {piece_bytes} bytes of data{}, but the file has {available} bytes{}",
-                        if skip > 0 { format!(" after {skip} skipped") } else { String::new() },
+                        if skip > 0 { format!(" after byte skip = {skip}") } else { String::new() },
                         if *attached { " after the header" } else { "" }
                     )
                 })
@@ -209,35 +209,24 @@ pub fn read_piece(
                 part.finish_partial()
             }
         }
-        Encoding::Gzip => {
-            inflate(&mut f);
-            let skip = match spec.byte_skip {
-                ByteSkip::Bytes(n) => n,
-                ByteSkip::ToEnd => {
-                    let total = inflated_len(path, header_len, spec.line_skip)?;
-                    total.checked_sub(piece_bytes).ok_or_else(|| LoadError::Truncated {
-                        path: path.to_path_buf(),
-                        detail: format!(
-                            "sizes {sizes} need {piece_bytes} bytes of data, the decompressed data holds {total}"
-                        ),
-                    })?
-                }
-            };
-            skip_bytes(path, &mut f, skip + local.start * bpe, "byte skip")?;
-            read_binary(path, &mut f, (local.end - local.start) * bpe, sink, spec)?;
-            if to_end {
-                let extra = drain(path, &mut f)?;
-                if extra > 0 && spec.byte_skip != ByteSkip::ToEnd {
-                    warnings.push(format!(
-                        "{} holds {extra} decompressed bytes after the data that sizes {sizes} describe; they were not read",
-                        path.display()
-                    ));
-                }
-                f.finish()
-            } else {
-                f.finish_partial()
-            }
-        }
+        Encoding::Gzip => read_gzip(
+            path,
+            f,
+            header_len,
+            spec,
+            local,
+            piece_elements,
+            sink,
+            warnings,
+        )
+        .map_err(|e| match e {
+            // The header said gzip: that is the field to doubt.
+            LoadError::Gzip { path, detail } => LoadError::Gzip {
+                path,
+                detail: format!("encoding = gzip: {detail}"),
+            },
+            e => e,
+        }),
         Encoding::Ascii => {
             if let ByteSkip::Bytes(n) = spec.byte_skip {
                 skip_bytes(path, &mut f, n, "byte skip")?;
@@ -249,6 +238,50 @@ pub fn read_piece(
                 f.finish_partial()
             }
         }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_gzip(
+    path: &Path,
+    mut f: OpenedFile,
+    header_len: u64,
+    spec: &DataSpec,
+    local: Range<u64>,
+    piece_elements: u64,
+    sink: &mut Sink,
+    warnings: &mut Vec<String>,
+) -> Result<FileRead, LoadError> {
+    let bpe = sink.voxels.datatype().bytes_per_voxel() as u64;
+    let piece_bytes = piece_elements * bpe;
+    let to_end = local.end == piece_elements;
+    let sizes = sizes_text(spec);
+    inflate(&mut f);
+    let skip = match spec.byte_skip {
+        ByteSkip::Bytes(n) => n,
+        ByteSkip::ToEnd => {
+            let total = inflated_len(path, header_len, spec.line_skip)?;
+            total.checked_sub(piece_bytes).ok_or_else(|| LoadError::Truncated {
+                path: path.to_path_buf(),
+                detail: format!(
+                    "sizes {sizes} need {piece_bytes} bytes of data, the decompressed data holds {total}"
+                ),
+            })?
+        }
+    };
+    skip_bytes(path, &mut f, skip + local.start * bpe, "byte skip")?;
+    read_binary(path, &mut f, (local.end - local.start) * bpe, sink, spec)?;
+    if to_end {
+        let extra = drain(path, &mut f)?;
+        if extra > 0 && spec.byte_skip != ByteSkip::ToEnd {
+            warnings.push(format!(
+                "{} holds {extra} decompressed bytes after the data that sizes {sizes} describe; they were not read",
+                path.display()
+            ));
+        }
+        f.finish()
+    } else {
+        f.finish_partial()
     }
 }
 

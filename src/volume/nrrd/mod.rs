@@ -60,7 +60,7 @@ pub(crate) fn load(
         .fold(1u128, |n, &s| n.saturating_mul(s as u128));
     let too_large = |elements: u128| LoadError::TooLarge {
         path: path.to_path_buf(),
-        shape: data::sizes_text(&spec).replace(' ', "x"),
+        shape: format!("sizes {}", data::sizes_text(&spec)),
         declared_bytes: elements.saturating_mul(bpe),
         limit_bytes: options.memory_limit_bytes,
     };
@@ -151,7 +151,7 @@ pub(crate) fn load(
     let voxels = Voxels::try_with_capacity(read_type, held as usize).ok_or_else(|| {
         LoadError::OutOfMemory {
             path: path.to_path_buf(),
-            shape: data::sizes_text(&spec),
+            shape: format!("sizes {}", data::sizes_text(&spec)),
             bytes: held * bpe,
         }
     })?;
