@@ -292,5 +292,28 @@ fn nrrd_outputs_read_back_in_simpleitk_with_the_base_geometry() {
         stored_values(&back).iter().sum::<f64>(),
         theirs[&paths[1]]["sum"].as_f64().unwrap()
     );
-    assert!(Path::new(&dir.join("edges.nrrd")).is_file());
+    // The sidecar sits beside it, named without the image extension.
+    let sidecar: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("edges.json")).unwrap()).unwrap();
+    assert!(sidecar.to_string().contains("nrrd_itk_lps_gzip_i16.nrrd"));
+    assert!(!Path::new(&dir.join("edges.nrrd.json")).exists());
+}
+
+/// Progress goes up to 1 while the voxels are read, never backwards, and
+/// one volume of a 4D file is read alone.
+#[test]
+fn progress_and_one_volume() {
+    let path = common::data_file("formats/nrrd_seg_two_layers.seg.nrrd");
+    let seen = std::cell::RefCell::new(Vec::new());
+    let options = LoadOptions {
+        only_volume: Some(1),
+        ..LoadOptions::default()
+    };
+    let v = volume::load_reporting(&path, &options, &|f| seen.borrow_mut().push(f)).unwrap();
+    let seen = seen.into_inner();
+    assert_eq!(seen.last(), Some(&1.0), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert_eq!(v.volumes_held(), 1..2);
+    assert_eq!(v.value_at([1, 1, 0], 1), 1.0, "the tumour layer");
+    assert_eq!(v.labels.len(), 3);
 }
