@@ -141,7 +141,7 @@ pub fn json_sidecar_path(out: &Path) -> PathBuf {
     let name = out.file_name().unwrap_or_default();
     let bytes = name.as_encoded_bytes();
     let base = bytes.strip_suffix(b".gz").unwrap_or(bytes);
-    let stem = [&b".nii"[..], b".hdr", b".img", b".png"]
+    let stem = [&b".nii"[..], b".hdr", b".img", b".png", b".nrrd"]
         .iter()
         .find_map(|e| base.strip_suffix(*e))
         .unwrap_or(base);
@@ -182,6 +182,7 @@ mod tests {
             ("/a/e.nii", "/a/e.json"),
             ("/a/sub-01.T1w.hdr.gz", "/a/sub-01.T1w.json"),
             ("/a/qc.png", "/a/qc.json"),
+            ("/a/edges.nrrd", "/a/edges.json"),
         ] {
             assert_eq!(json_sidecar_path(Path::new(out)), PathBuf::from(json));
         }

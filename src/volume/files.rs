@@ -182,6 +182,18 @@ pub struct OpenedFile {
 }
 
 pub fn open(path: &Path) -> Result<OpenedFile, LoadError> {
+    open_as(path, true)
+}
+
+/// As [`open`], but never inflated: for formats whose header says how the
+/// data is encoded (an NRRD's data after its text header, or a detached
+/// raw file whose first bytes happen to be the gzip magic), the header
+/// decides, not the content.
+pub fn open_plain(path: &Path) -> Result<OpenedFile, LoadError> {
+    open_as(path, false)
+}
+
+fn open_as(path: &Path, inflate_gzip: bool) -> Result<OpenedFile, LoadError> {
     let file = File::open(path).map_err(|e| LoadError::io(path, e))?;
     let meta = file.metadata().map_err(|e| LoadError::io(path, e))?;
     let disk_len = meta.len();
@@ -197,7 +209,7 @@ pub fn open(path: &Path) -> Result<OpenedFile, LoadError> {
     };
     let mut magic = [0u8; 2];
     let got = read_up_to(&mut file, &mut magic).map_err(|e| LoadError::io(path, e))?;
-    let gzipped = got == 2 && magic == [0x1f, 0x8b];
+    let gzipped = inflate_gzip && got == 2 && magic == [0x1f, 0x8b];
     let prefix = std::io::Cursor::new(magic[..got].to_vec());
     let rest = BufReader::with_capacity(1 << 16, file);
     let reader: Box<dyn Read> = if gzipped {

@@ -81,6 +81,12 @@ pub fn stage_image(
 ) -> Result<Vec<Staged>, SaveError> {
     match Format::of_output(path) {
         Format::Nifti => stage_nifti(path, header, voxels, grid.shape, volume_count),
+        Format::Nrrd => {
+            check_length(path, voxels, grid.shape, volume_count)?;
+            let descrip = header.descrip.split(|&b| b == 0).next().unwrap_or_default();
+            let content = String::from_utf8_lossy(descrip);
+            super::nrrd::stage_nrrd(path, grid, voxels, volume_count, &content)
+        }
         other => Err(SaveError::Unsupported {
             path: path.to_path_buf(),
             format: other.name(),
@@ -98,14 +104,7 @@ pub fn stage_nifti(
     shape: [usize; 3],
     volume_count: usize,
 ) -> Result<Vec<Staged>, SaveError> {
-    if voxels.len() != shape.iter().product::<usize>() * volume_count {
-        return Err(SaveError::WrongLength {
-            path: path.to_path_buf(),
-            voxels: voxels.len(),
-            shape,
-            volumes: volume_count,
-        });
-    }
+    check_length(path, voxels, shape, volume_count)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -154,6 +153,23 @@ pub fn stage_nifti(
             ])
         }
     }
+}
+
+fn check_length(
+    path: &Path,
+    voxels: &Voxels,
+    shape: [usize; 3],
+    volume_count: usize,
+) -> Result<(), SaveError> {
+    if voxels.len() != shape.iter().product::<usize>() * volume_count {
+        return Err(SaveError::WrongLength {
+            path: path.to_path_buf(),
+            voxels: voxels.len(),
+            shape,
+            volumes: volume_count,
+        });
+    }
+    Ok(())
 }
 
 /// Writes the parts to a temporary name in the target's folder (one name per

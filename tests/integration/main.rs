@@ -15,6 +15,8 @@ mod integrity;
 mod mosaic;
 mod nifti_space;
 mod npy;
+mod nrrd;
+mod nrrd_bad;
 mod oracle;
 mod overlay_window;
 mod phantoms;
