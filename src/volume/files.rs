@@ -182,6 +182,17 @@ pub struct OpenedFile {
 }
 
 pub fn open(path: &Path) -> Result<OpenedFile, LoadError> {
+    open_sniffing(path, true)
+}
+
+/// As [`open`], but never inflated: for a data file whose header says how
+/// it is encoded (a MetaImage `.raw`), where raw voxels that happen to
+/// start with the gzip magic bytes must stay raw.
+pub fn open_plain(path: &Path) -> Result<OpenedFile, LoadError> {
+    open_sniffing(path, false)
+}
+
+fn open_sniffing(path: &Path, sniff_gzip: bool) -> Result<OpenedFile, LoadError> {
     let file = File::open(path).map_err(|e| LoadError::io(path, e))?;
     let meta = file.metadata().map_err(|e| LoadError::io(path, e))?;
     let disk_len = meta.len();
@@ -197,7 +208,7 @@ pub fn open(path: &Path) -> Result<OpenedFile, LoadError> {
     };
     let mut magic = [0u8; 2];
     let got = read_up_to(&mut file, &mut magic).map_err(|e| LoadError::io(path, e))?;
-    let gzipped = got == 2 && magic == [0x1f, 0x8b];
+    let gzipped = sniff_gzip && got == 2 && magic == [0x1f, 0x8b];
     let prefix = std::io::Cursor::new(magic[..got].to_vec());
     let rest = BufReader::with_capacity(1 << 16, file);
     let reader: Box<dyn Read> = if gzipped {

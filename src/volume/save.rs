@@ -81,6 +81,7 @@ pub fn stage_image(
 ) -> Result<Vec<Staged>, SaveError> {
     match Format::of_output(path) {
         Format::Nifti => stage_nifti(path, header, voxels, grid.shape, volume_count),
+        Format::MetaImage => super::metaimage::stage_metaimage(path, grid, voxels, volume_count),
         other => Err(SaveError::Unsupported {
             path: path.to_path_buf(),
             format: other.name(),
