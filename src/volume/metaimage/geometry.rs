@@ -118,20 +118,22 @@ fn orientation_cross_check(h: &MetaHeader) -> Option<String> {
     if letters.iter().all(|&c| c == '?') {
         return None;
     }
+    let readable = letters.len() >= spatial
+        && letters
+            .iter()
+            .all(|&c| c == '?' || letter_direction(c.to_ascii_uppercase()).is_some());
+    if !readable {
+        return Some(format!(
+            "AnatomicalOrientation = {code} is not {spatial} letters from R, L, A, P, S, I (or ?); it was ignored, as ITK ignores it"
+        ));
+    }
     let mut expected = String::new();
-    let mut contradicts = letters.len() < spatial;
-    for axis in 0..spatial {
+    let mut contradicts = false;
+    for (axis, &letter) in letters.iter().enumerate().take(spatial) {
         let column = direction_column(h, axis);
         expected.push(from_letter(column).unwrap_or('?'));
-        let Some(&letter) = letters.get(axis) else {
-            continue;
-        };
-        if letter == '?' {
-            continue;
-        }
         let Some((world_axis, sign)) = letter_direction(letter.to_ascii_uppercase()) else {
-            contradicts = true;
-            continue;
+            continue; // '?'
         };
         let norm = column.iter().map(|c| c * c).sum::<f64>().sqrt();
         if norm == 0.0 {
@@ -270,6 +272,9 @@ mod tests {
             .is_empty());
         let h = header("TransformMatrix = 1 0 0 0 1 0 0 0 1\nElementSpacing = 1 1 1\nAnatomicalOrientation = RAS\n");
         assert_eq!(world_from_voxel(Path::new("t.mha"), &h).unwrap().1.len(), 1);
+        let h = header("TransformMatrix = 1 0 0 0 1 0 0 0 1\nElementSpacing = 1 1 1\nAnatomicalOrientation = RX\n");
+        let warnings = world_from_voxel(Path::new("t.mha"), &h).unwrap().1;
+        assert!(warnings[0].contains("RX is not 3 letters"), "{warnings:?}");
     }
 
     #[test]
