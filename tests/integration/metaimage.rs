@@ -77,6 +77,35 @@ fn shared_metaimage_cases_match_simpleitk() {
     assert_eq!(checked, 48, "both MetaImage cases, 24 points each");
 }
 
+/// A MetaImage from another tool (niivue's test data, flipped in y):
+/// SimpleITK's geometry and every voxel.
+#[test]
+fn niivue_mha_matches_simpleitk() {
+    let path = common::data_file("niivue/mha.mha");
+    let v = volume::load(&path).unwrap();
+    let Some(python) = common::python_with(&["SimpleITK", "numpy"]) else {
+        return;
+    };
+    let sitk = common::python_json(
+        &python,
+        "import sys, json, numpy as np, SimpleITK as s\n\
+         i = s.ReadImage(sys.argv[1])\n\
+         d = np.array(i.GetDirection()).reshape(3, 3); A = np.eye(4)\n\
+         A[:3, :3] = d @ np.diag(i.GetSpacing()); A[:3, 3] = i.GetOrigin()\n\
+         A = np.diag([-1.0, -1, 1, 1]) @ A\n\
+         a = s.GetArrayFromImage(i)\n\
+         print(json.dumps(dict(affine=A.tolist(), values=a.transpose(2, 1, 0).ravel(order='F').tolist())))",
+        &[path.as_os_str()],
+    );
+    let diff = common::max_abs_diff(&v.grid.world_from_voxel.matrix(), &matrix(&sitk["affine"]));
+    assert!(diff < 1e-9, "{diff}");
+    let values = numbers(&sitk["values"]);
+    assert_eq!(values.len(), v.voxels.len());
+    for (n, value) in values.iter().enumerate() {
+        assert_eq!(v.voxels.stored_f64(n), *value, "voxel {n}");
+    }
+}
+
 /// The value rasview holds for SimpleITK's pixel `index` (i, j[, k][, t]),
 /// component `c`: colour channels of RGB, volumes for other vectors.
 fn ours(v: &Volume, index: &[usize], c: usize, components: usize) -> f64 {
