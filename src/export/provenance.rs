@@ -134,14 +134,14 @@ pub fn refuse_to_overwrite(out: &Path, inputs: &[&Volume]) -> Result<()> {
     Ok(())
 }
 
-/// OUT.nii.gz -> OUT.json (also for .nii, .hdr, .hdr.gz, .img, .png). The
+/// OUT.nii.gz -> OUT.json (also for .nii, .hdr, .hdr.gz, .img, .png, .mha, .mhd). The
 /// name is cut as bytes, so a name that is not UTF-8 keeps every byte of
 /// its stem (a lossy conversion would name another file).
 pub fn json_sidecar_path(out: &Path) -> PathBuf {
     let name = out.file_name().unwrap_or_default();
     let bytes = name.as_encoded_bytes();
     let base = bytes.strip_suffix(b".gz").unwrap_or(bytes);
-    let stem = [&b".nii"[..], b".hdr", b".img", b".png", b".nrrd"]
+    let stem = [&b".nii"[..], b".hdr", b".img", b".png", b".nrrd", b".mha", b".mhd"]
         .iter()
         .find_map(|e| base.strip_suffix(*e))
         .unwrap_or(base);
@@ -183,6 +183,8 @@ mod tests {
             ("/a/sub-01.T1w.hdr.gz", "/a/sub-01.T1w.json"),
             ("/a/qc.png", "/a/qc.json"),
             ("/a/edges.nrrd", "/a/edges.json"),
+            ("/a/e.mha", "/a/e.json"),
+            ("/a/e.mhd", "/a/e.json"),
         ] {
             assert_eq!(json_sidecar_path(Path::new(out)), PathBuf::from(json));
         }

@@ -25,6 +25,11 @@ pub enum LoadError {
     #[error("gzip data is corrupt or cut short ({detail}) in {}", path.display())]
     Gzip { path: PathBuf, detail: String },
 
+    /// A zlib (or gzip) stream inside a file whose header says it is
+    /// compressed (MetaImage's `CompressedData`).
+    #[error("compressed data is corrupt or cut short ({detail}) in {}", path.display())]
+    Compressed { path: PathBuf, detail: String },
+
     #[error("file ends early: {detail} in {}", path.display())]
     Truncated { path: PathBuf, detail: String },
 

@@ -71,6 +71,7 @@ pub fn load_reporting(
     match Format::of_path(path) {
         Format::Nifti => load_nifti(path, options, progress),
         Format::Nrrd => super::nrrd::load(path, options, progress),
+        Format::MetaImage => super::metaimage::load(path, options, progress),
         other => Err(LoadError::UnsupportedFormat {
             path: path.to_path_buf(),
             format: other.name(),

@@ -9,6 +9,7 @@ pub(crate) mod header;
 pub(crate) mod header_geometry;
 pub(crate) mod labels;
 pub mod load;
+pub(crate) mod metaimage;
 pub(crate) mod nrrd;
 pub mod save;
 pub(crate) mod voxels;

@@ -87,6 +87,7 @@ pub fn stage_image(
             let content = String::from_utf8_lossy(descrip);
             super::nrrd::stage_nrrd(path, grid, voxels, volume_count, &content)
         }
+        Format::MetaImage => super::metaimage::stage_metaimage(path, grid, voxels, volume_count),
         other => Err(SaveError::Unsupported {
             path: path.to_path_buf(),
             format: other.name(),

@@ -216,7 +216,9 @@ fn each_kind_of_bad_file_names_file_and_field() {
         error_of(&header_only).contains("no image file"),
         "missing .img"
     );
-    let metaimage = common::data_file("niivue/mha.mha");
+    // A MetaImage under a NIfTI name is read as NIfTI, and refused by it.
+    let metaimage = dir.join("mha_named.nii");
+    std::fs::copy(common::data_file("niivue/mha.mha"), &metaimage).unwrap();
     assert!(error_of(&metaimage).contains("sizeof_hdr"));
     let missing = dir.join("does_not_exist.nii");
     assert!(error_of(&missing).contains("cannot read"));

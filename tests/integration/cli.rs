@@ -16,6 +16,20 @@ fn path_of(relative: &str) -> String {
     common::data_file(relative).to_string_lossy().into_owned()
 }
 
+/// A file that is no image at all (MetaImage, which this used to take
+/// from niivue/mha.mha, is read now): a MetaImage header whose data file
+/// is missing.
+fn bad_file(name: &str) -> String {
+    let dir = common::scratch_dir(&format!("cli_bad_{name}"));
+    let path = dir.join("bad.mha");
+    std::fs::write(
+        &path,
+        "NDims = 3\nDimSize = 2 2 2\nElementType = MET_UCHAR\nElementDataFile = gone.raw\n",
+    )
+    .unwrap();
+    path.to_string_lossy().into_owned()
+}
+
 fn json_line(out: &Output) -> Value {
     let text = String::from_utf8_lossy(&out.stdout);
     serde_json::from_str(text.lines().next().unwrap()).unwrap_or_else(|e| panic!("{e}: {text}"))
@@ -117,9 +131,9 @@ fn exit_codes_follow_the_contract() {
     );
     assert_eq!(rasview(&["info"]).status.code(), Some(2));
     // 1: a bad file, named on stderr.
-    let out = rasview(&["info", &path_of("niivue/mha.mha")]);
+    let out = rasview(&["info", &bad_file("exit")]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("mha.mha"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.mha"));
     // 1: past the last volume.
     let out = rasview(&[
         "probe",
@@ -136,7 +150,7 @@ fn exit_codes_follow_the_contract() {
 #[test]
 fn a_batch_goes_on_past_a_bad_file_and_fails_as_a_whole() {
     let good = path_of("nifti-space/RAS.nii.gz");
-    let out = rasview(&["info", "--json", &path_of("niivue/mha.mha"), &good]);
+    let out = rasview(&["info", "--json", &bad_file("batch"), &good]);
     assert_eq!(out.status.code(), Some(1));
     let j = json_line(&out);
     assert_eq!(

@@ -12,6 +12,8 @@ mod edges;
 mod forum;
 mod headless_build;
 mod integrity;
+mod metaimage;
+mod metaimage_bad;
 mod mosaic;
 mod nifti_space;
 mod npy;
