@@ -70,6 +70,7 @@ pub fn load_reporting(
 ) -> Result<Volume, LoadError> {
     match Format::of_path(path) {
         Format::Nifti => load_nifti(path, options, progress),
+        Format::Dicom => super::dicom::load(path, options, progress),
         other => Err(LoadError::UnsupportedFormat {
             path: path.to_path_buf(),
             format: other.name(),
