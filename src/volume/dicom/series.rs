@@ -159,13 +159,26 @@ fn split(images: &[FileHeader], files: &[usize]) -> Series {
             names(images, &localizers)
         ));
     }
-    for (key, members) in &stacks {
+    // Each other stack named, or all in one line when there are many (a
+    // series of projections, each in its own orientation).
+    if stacks.len() <= 2 {
+        for (key, members) in &stacks {
+            warnings.push(format!(
+                "{} of this series left out: {} where the stack read has {} ({}); a localizer or a mixed series",
+                count(members.len(), "image"),
+                key.describe(),
+                kept_key.describe(),
+                names(images, members)
+            ));
+        }
+    } else if !stacks.is_empty() {
+        let members: Vec<SliceRef> = stacks.iter().flat_map(|(_, m)| m.iter().copied()).collect();
         warnings.push(format!(
-            "{} of this series left out: {} where the stack read has {} ({}); a localizer or a mixed series",
+            "{} of this series left out, in {} other orientations or sizes than the stack read ({}): {}; localizers or a mixed series",
             count(members.len(), "image"),
-            key.describe(),
+            stacks.len(),
             kept_key.describe(),
-            names(images, members)
+            names(images, &members)
         ));
     }
     Series {
