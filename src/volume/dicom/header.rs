@@ -44,6 +44,8 @@ mod tags {
     pub const PIXEL_VALUE_TRANSFORMATION_SEQUENCE: Tag = Tag(0x0028, 0x9145);
     pub const SHARED_FUNCTIONAL_GROUPS_SEQUENCE: Tag = Tag(0x5200, 0x9229);
     pub const PER_FRAME_FUNCTIONAL_GROUPS_SEQUENCE: Tag = Tag(0x5200, 0x9230);
+    pub const GRID_FRAME_OFFSET_VECTOR: Tag = Tag(0x3004, 0x000C);
+    pub const DOSE_GRID_SCALING: Tag = Tag(0x3004, 0x000E);
     pub const FLOAT_PIXEL_DATA: Tag = Tag(0x7FE0, 0x0008);
     pub const DOUBLE_FLOAT_PIXEL_DATA: Tag = Tag(0x7FE0, 0x0009);
     pub const PIXEL_DATA: Tag = Tag(0x7FE0, 0x0010);
@@ -372,7 +374,52 @@ fn frame_places(f: &Fields, count: usize) -> Result<(Vec<FramePlace>, bool), Loa
             temporal_index,
         });
     }
+    grid_frame_offsets(f, &mut places)?;
     Ok((places, imager))
+}
+
+/// RT Dose (and other multi-frame files without functional groups) place
+/// their frames by GridFrameOffsetVector: mm along the normal from
+/// ImagePositionPatient (PS3.3 C.8.8.3.2); DoseGridScaling is their slope.
+fn grid_frame_offsets(f: &Fields, places: &mut [FramePlace]) -> Result<(), LoadError> {
+    if let Some(scaling) = f.float(tags::DOSE_GRID_SCALING, "DoseGridScaling")? {
+        for p in places.iter_mut() {
+            p.rescale.slope = scaling;
+        }
+    }
+    if places.len() < 2 || f.get(tags::GRID_FRAME_OFFSET_VECTOR).is_none() {
+        return Ok(());
+    }
+    let offsets = f
+        .get(tags::GRID_FRAME_OFFSET_VECTOR)
+        .and_then(|e| e.to_multi_float64().ok())
+        .unwrap_or_default();
+    if offsets.len() != places.len() || !offsets.iter().all(|v| v.is_finite()) {
+        return Err(LoadError::bad_field(
+            f.path,
+            "GridFrameOffsetVector",
+            format!("{} values", offsets.len()),
+            format!(
+                "does not give one finite offset for each of the {} frames",
+                places.len()
+            ),
+        ));
+    }
+    // Relative offsets start at 0; absolute ones (z values, axial only)
+    // are made relative to the first, which is ImagePositionPatient.
+    let first = offsets[0];
+    for (p, offset) in places.iter_mut().zip(offsets) {
+        let offset = offset - first;
+        if let (Some(pos), Some(o)) = (p.position, p.orientation) {
+            let n = [
+                o[1] * o[5] - o[2] * o[4],
+                o[2] * o[3] - o[0] * o[5],
+                o[0] * o[4] - o[1] * o[3],
+            ];
+            p.position = Some([0, 1, 2].map(|a| pos[a] + offset * n[a]));
+        }
+    }
+    Ok(())
 }
 
 /// Row and column directions must be unit vectors at right angles.

@@ -173,7 +173,7 @@ impl PixelPlan {
             })?;
         values.resize(total, T::default());
         // One job per file, holding the slices of the volume its frames fill.
-        let mut jobs: Vec<(usize, Vec<(usize, &mut [T])>)> = Vec::new();
+        let mut jobs: Vec<FileJob<T>> = Vec::new();
         let mut job_of_file = std::collections::HashMap::new();
         for (s, out) in self.slices.iter().zip(values.chunks_mut(slice_len)) {
             let n = *job_of_file.entry(s.file).or_insert_with(|| {
@@ -210,6 +210,9 @@ impl PixelPlan {
         Ok((wrap(values), files_read))
     }
 }
+
+/// A file and the frames it fills: (frame, the volume's slice for it).
+type FileJob<'a, T> = (usize, Vec<(usize, &'a mut [T])>);
 
 /// The type a file's samples are stored in.
 fn stored_type(p: &PixelFormat) -> Datatype {
