@@ -19,6 +19,7 @@ macro_rules! out {
 }
 
 mod bench;
+mod bench_dicom;
 mod bench_edges;
 mod bench_scale;
 mod check;
