@@ -17,7 +17,6 @@ use dicom_encoding::transfer_syntax::TransferSyntaxIndex;
 use dicom_pixeldata::PixelDecoder;
 use dicom_transfer_syntax_registry::TransferSyntaxRegistry;
 use rayon::prelude::*;
-use std::io::Read;
 use std::path::Path;
 
 /// What the voxels become, decided from the headers before any is read.
@@ -308,15 +307,14 @@ fn read_file<T: Sample>(
     per_slice: bool,
 ) -> Result<FileRead, LoadError> {
     let path = h.path.as_path();
+    // Parsed straight from the hashing reader (no copy of the file), then
+    // read to its end so that the hash covers every byte.
     let mut opened = files::open(path)?;
-    let mut bytes = Vec::new();
-    opened
-        .reader
-        .read_to_end(&mut bytes)
-        .map_err(|e| files::stream_error(path, opened.gzipped, e))?;
-    let read = opened.finish()?;
+    // The scan found "DICM" after a 128-byte preamble (dicom-rs's own
+    // detection peeks at a buffer, which this reader fills 2 bytes first).
     let obj = dicom_object::OpenFileOptions::new()
-        .from_reader(bytes.as_slice())
+        .read_preamble(dicom_object::file::ReadPreamble::Always)
+        .from_reader(&mut opened.reader)
         .map_err(|e| {
             LoadError::bad_field(
                 path,
@@ -325,7 +323,7 @@ fn read_file<T: Sample>(
                 format!("cannot be read as DICOM ({e})"),
             )
         })?;
-    drop(bytes);
+    let read = opened.finish()?;
     let Some(element) = obj.get(PIXEL_DATA) else {
         return Err(LoadError::bad_field(
             path,
@@ -341,16 +339,16 @@ fn read_file<T: Sample>(
     // a window into it; encapsulated data is decoded frame by frame.
     let native = match element.value().primitive() {
         Some(value) => {
-            let bytes = value.to_bytes();
+            let native = Native::of(value, p.bits_allocated);
             let needed = frame_bytes * h.frames.len();
-            if bytes.len() < needed {
+            if native.byte_len() < needed {
                 return Err(LoadError::bad_field(
                     path,
                     "PixelData",
                     "",
                     format!(
                         "holds {} bytes where {} of Rows x Columns x SamplesPerPixel x BitsAllocated/8 = {}x{}x{}x{} need {needed}",
-                        bytes.len(),
+                        native.byte_len(),
                         count(h.frames.len(), "frame"),
                         p.rows,
                         p.columns,
@@ -359,7 +357,7 @@ fn read_file<T: Sample>(
                     ),
                 ));
             }
-            Some(bytes)
+            Some(native)
         }
         None => None,
     };
@@ -373,7 +371,15 @@ fn read_file<T: Sample>(
             }
         };
         match &native {
-            Some(bytes) => convert(
+            Some(Native::U16(words)) => {
+                let words = &words[frame * samples..(frame + 1) * samples];
+                fill_grey(out, words.iter().map(|&w| w as u64), p, rescale)
+            }
+            Some(Native::I16(words)) => {
+                let words = &words[frame * samples..(frame + 1) * samples];
+                fill_grey(out, words.iter().map(|&w| w as u16 as u64), p, rescale)
+            }
+            Some(Native::Bytes(bytes)) => convert(
                 &bytes[frame * frame_bytes..(frame + 1) * frame_bytes],
                 p,
                 false,
@@ -483,47 +489,80 @@ fn convert<T: Sample>(
         }
         return;
     }
+    match p.bits_allocated {
+        8 => fill_grey(out, bytes.iter().map(|&b| b as u64), p, rescale),
+        16 => fill_grey(
+            out,
+            bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_ne_bytes([c[0], c[1]]) as u64),
+            p,
+            rescale,
+        ),
+        _ => fill_grey(
+            out,
+            bytes
+                .chunks_exact(4)
+                .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]) as u64),
+            p,
+            rescale,
+        ),
+    }
+}
+
+/// Raw grey words into voxels: the bits above HighBit and below
+/// HighBit - BitsStored + 1 dropped, signed values sign-extended from
+/// BitsStored.
+fn fill_grey<T: Sample>(
+    out: &mut [T],
+    raw: impl Iterator<Item = u64>,
+    p: &PixelFormat,
+    rescale: Rescale,
+) {
     let shift = (p.high_bit + 1 - p.bits_stored) as u32;
     let bits = p.bits_stored as u32;
-    let whole = shift == 0 && bits == p.bits_allocated as u32;
-    let signed = p.signed;
-    // Masks and sign extension on the raw word, as u64.
-    let fix = move |raw: u64| -> i64 {
-        if whole {
-            if signed {
-                let width = 64 - bits;
-                ((raw << width) as i64) >> width
-            } else {
-                raw as i64
-            }
-        } else {
-            let v = (raw >> shift) & ((1u64 << bits) - 1);
-            if signed {
-                let width = 64 - bits;
-                ((v << width) as i64) >> width
-            } else {
-                v as i64
-            }
-        }
+    let width = 64 - bits;
+    let mask = if bits == 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
     };
-    match p.bits_allocated {
-        8 => {
-            for (o, &b) in out.iter_mut().zip(bytes) {
-                *o = T::from_grey(fix(b as u64), rescale);
-            }
+    let signed = p.signed;
+    for (o, word) in out.iter_mut().zip(raw) {
+        let v = (word >> shift) & mask;
+        let v = if signed {
+            ((v << width) as i64) >> width
+        } else {
+            v as i64
+        };
+        *o = T::from_grey(v, rescale);
+    }
+}
+
+/// Native samples as dicom-rs holds them: 16-bit words it has already
+/// decoded are used in place (no copy of the largest part of the file);
+/// anything else as bytes in native order.
+enum Native<'a> {
+    U16(&'a [u16]),
+    I16(&'a [i16]),
+    Bytes(std::borrow::Cow<'a, [u8]>),
+}
+
+impl<'a> Native<'a> {
+    fn of(value: &'a dicom_core::PrimitiveValue, bits_allocated: u16) -> Self {
+        use dicom_core::PrimitiveValue;
+        match value {
+            PrimitiveValue::U16(words) if bits_allocated == 16 => Native::U16(words),
+            PrimitiveValue::I16(words) if bits_allocated == 16 => Native::I16(words),
+            other => Native::Bytes(other.to_bytes()),
         }
-        16 => {
-            for (o, c) in out.iter_mut().zip(bytes.chunks_exact(2)) {
-                *o = T::from_grey(fix(u16::from_ne_bytes([c[0], c[1]]) as u64), rescale);
-            }
-        }
-        _ => {
-            for (o, c) in out.iter_mut().zip(bytes.chunks_exact(4)) {
-                *o = T::from_grey(
-                    fix(u32::from_ne_bytes([c[0], c[1], c[2], c[3]]) as u64),
-                    rescale,
-                );
-            }
+    }
+
+    fn byte_len(&self) -> usize {
+        match self {
+            Native::U16(w) => w.len() * 2,
+            Native::I16(w) => w.len() * 2,
+            Native::Bytes(b) => b.len(),
         }
     }
 }
