@@ -325,3 +325,101 @@ fn sub(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
 pub fn scale(a: [f64; 3], s: f64) -> [f64; 3] {
     [a[0] * s, a[1] * s, a[2] * s]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::volume::dicom::header::{FramePlace, PixelFormat, Rescale};
+    use std::path::PathBuf;
+
+    fn image(name: &str, position: [f64; 3], instance: i64) -> FileHeader {
+        FileHeader {
+            path: PathBuf::from(name),
+            transfer_syntax: "1.2.840.10008.1.2.1".into(),
+            series_uid: "1.2.3".into(),
+            series_number: Some(1),
+            series_description: String::new(),
+            modality: "CT".into(),
+            image_type: Vec::new(),
+            instance_number: Some(instance),
+            acquisition_number: None,
+            temporal_position: None,
+            pixels: PixelFormat {
+                rows: 2,
+                columns: 2,
+                samples_per_pixel: 1,
+                bits_allocated: 16,
+                bits_stored: 16,
+                high_bit: 15,
+                signed: true,
+                photometric: "MONOCHROME2".into(),
+                planar: false,
+            },
+            slice_thickness: None,
+            spacing_between_slices: None,
+            gantry_tilt_deg: None,
+            spacing_from_imager: false,
+            frames: vec![FramePlace {
+                position: Some(position),
+                // Coronal: rows along x, columns down z; normal x cross -z = +y.
+                orientation: Some([1.0, 0.0, 0.0, 0.0, 0.0, -1.0]),
+                spacing: Some([1.0, 1.0]),
+                rescale: Rescale {
+                    slope: 1.0,
+                    intercept: 0.0,
+                },
+                temporal_index: None,
+            }],
+        }
+    }
+
+    fn refs(n: usize) -> Vec<SliceRef> {
+        (0..n).map(|file| SliceRef { file, frame: 0 }).collect()
+    }
+
+    #[test]
+    fn sorted_along_the_normal_not_by_name_or_instance() {
+        // n = (1,0,0) x (0,0,-1) = (0,1,0): positions sort by y.
+        let images = vec![
+            image("a", [0.0, 4.0, 0.0], 1),
+            image("b", [0.0, 0.0, 0.0], 3),
+            image("c", [0.0, 2.0, 0.0], 2),
+        ];
+        let s = stack(&images, &refs(3)).unwrap();
+        let order: Vec<usize> = s.order.iter().map(|r| r.file).collect();
+        assert_eq!(order, [1, 2, 0]);
+        assert_eq!(s.step, [0.0, 2.0, 0.0]);
+        assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn equal_counts_at_each_position_are_volumes() {
+        let images = vec![
+            image("a", [0.0, 0.0, 0.0], 3),
+            image("b", [0.0, 1.0, 0.0], 4),
+            image("c", [0.0, 0.0, 0.0], 1),
+            image("d", [0.0, 1.0, 0.0], 2),
+        ];
+        let s = stack(&images, &refs(4)).unwrap();
+        assert_eq!((s.positions, s.volumes), (2, 2));
+        // Volume 0 holds the lower InstanceNumber at each position.
+        let order: Vec<usize> = s.order.iter().map(|r| r.file).collect();
+        assert_eq!(order, [2, 3, 0, 1]);
+        assert!(s.warnings[0].contains("2 volumes"), "{:?}", s.warnings);
+    }
+
+    #[test]
+    fn a_sideways_step_is_a_tilt_with_its_angle() {
+        let images = vec![
+            image("a", [0.0, 0.0, 0.0], 1),
+            image("b", [0.0, 2.0, 2.0], 2),
+        ];
+        let s = stack(&images, &refs(2)).unwrap();
+        assert_eq!(s.step, [0.0, 2.0, 2.0]);
+        assert!(
+            s.warnings.iter().any(|w| w.contains("45.00 degrees")),
+            "{:?}",
+            s.warnings
+        );
+    }
+}
