@@ -15,12 +15,13 @@ pub struct BenchArgs {
 
 #[derive(Debug, clap::Subcommand)]
 pub enum BenchWhat {
-    /// Load an int16 .nii.gz made for the purpose (or FILE) and compare.
+    /// Load an int16 .nii.gz made for the purpose (or FILE) and compare;
+    /// FILE may be a DICOM folder, compared with SimpleITK and pydicom.
     Load {
         /// Edge length of the cube made when no file is given.
         #[arg(long, default_value_t = 256)]
         size: usize,
-        /// Measure this file instead of making one.
+        /// Measure this file (or DICOM series folder) instead of making one.
         #[arg(long)]
         file: Option<PathBuf>,
         /// Timed repetitions; the best is reported.
@@ -69,6 +70,9 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
 }
 
 fn bench_load(size: usize, file: Option<&Path>, repeat: usize) -> Result<ExitCode> {
+    if let Some(folder) = file.filter(|f| f.is_dir()) {
+        return super::bench_dicom::run(folder, repeat);
+    }
     let scratch = std::env::temp_dir().join(format!("rasview-bench-{}", std::process::id()));
     let path = match file {
         Some(f) => f.to_path_buf(),
@@ -172,7 +176,7 @@ fn mib(bytes: u64) -> f64 {
     bytes as f64 / 1048576.0
 }
 
-fn best_of(repeat: usize, mut f: impl FnMut() -> Result<f64>) -> Result<f64> {
+pub(super) fn best_of(repeat: usize, mut f: impl FnMut() -> Result<f64>) -> Result<f64> {
     let mut best = f64::INFINITY;
     for _ in 0..repeat {
         best = best.min(f()?);

@@ -2,7 +2,6 @@
 //! and if not, how its geometry differs, in words. Exit 0 aligned, 3 not.
 
 use crate::overlay::{check_overlay, EdgeReference};
-use crate::volume;
 use anyhow::Result;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,11 +15,13 @@ pub struct CheckArgs {
     pub overlay: PathBuf,
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub series: super::SeriesArg,
 }
 
 pub fn run(args: &CheckArgs) -> Result<ExitCode> {
-    let base = volume::load(&args.base)?;
-    let overlay = volume::load(&args.overlay)?;
+    let base = args.series.load(&args.base)?;
+    let overlay = args.series.load(&args.overlay)?;
     let reference = EdgeReference::of(&base);
     let check = check_overlay(
         &base,

@@ -6,7 +6,7 @@ use crate::export::{
     header_like, input_records, json_sidecar_path, refuse_to_overwrite, InputRecord, Sidecar,
 };
 use crate::geometry::Plane;
-use crate::volume::{self, save, RawHeader, Volume, Voxels};
+use crate::volume::{save, RawHeader, Volume, Voxels};
 use anyhow::{bail, Result};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -35,7 +35,7 @@ impl ModeArg {
 
 #[derive(Debug, clap::Args)]
 pub struct EdgesArgs {
-    /// A NIfTI file.
+    /// An image file (NIfTI, NRRD, MetaImage) or a DICOM series (a folder or one of its files).
     pub file: PathBuf,
     /// The edge map to write (.nii, .nii.gz, or .hdr); EDGES.json is written beside it.
     #[arg(long)]
@@ -68,6 +68,8 @@ pub struct EdgesArgs {
     /// Only voxels whose value is above this level count (background excluded).
     #[arg(long, allow_hyphen_values = true)]
     pub background: Option<f64>,
+    #[command(flatten)]
+    pub series: super::SeriesArg,
 }
 
 #[derive(Debug, Serialize)]
@@ -86,7 +88,7 @@ struct EdgesRecord {
 }
 
 pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
-    let mut v = super::load_frame_of(&args.file, args.volume)?;
+    let mut v = super::load_frame_of(&args.file, args.volume, &args.series)?;
     refuse_to_overwrite(&args.out, &[&v])?;
     let sidecar_path = json_sidecar_path(&args.out);
     refuse_to_overwrite(&sidecar_path, &[&v])?;
@@ -103,7 +105,11 @@ pub fn run(args: &EdgesArgs) -> Result<ExitCode> {
         ..EdgeParams::default()
     };
     check_params(&params)?;
-    let mask_volume = args.mask.as_ref().map(|m| volume::load(m)).transpose()?;
+    let mask_volume = args
+        .mask
+        .as_ref()
+        .map(|m| args.series.load(m))
+        .transpose()?;
     let mut considered = mask_volume.as_ref().map(|m| mask_on_grid(m, &v));
     if let Some(level) = args.background {
         let values = v.frame_values(args.volume);

@@ -1,5 +1,6 @@
 //! `rasview info`: what a file is and where it sits in the world.
 
+use crate::volume::dicom::SeriesSummary;
 use crate::volume::{self, Format, Volume};
 use anyhow::Result;
 use serde::Serialize;
@@ -14,6 +15,8 @@ pub struct InfoArgs {
     /// One JSON object per file, one per line.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub series: super::SeriesArg,
 }
 
 /// What `info --json` prints for one file.
@@ -45,6 +48,18 @@ pub struct InfoReport {
     /// Named labels (a Slicer segmentation's segments).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<crate::volume::Label>,
+    /// For a DICOM series: which one (a folder may hold several).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series_uid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series_number: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub series_description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modality: Option<String>,
+    /// Images stacked (all volumes of a 4D series).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slices: Option<usize>,
 }
 
 impl InfoReport {
@@ -77,12 +92,51 @@ impl InfoReport {
             non_finite_voxels: range.non_finite,
             warnings: v.warnings.clone(),
             labels: v.labels.clone(),
+            series_uid: None,
+            series_number: None,
+            series_description: None,
+            modality: None,
+            slices: None,
+        }
+    }
+
+    /// The report of one series of a DICOM folder.
+    pub fn of_series(v: &Volume, s: &SeriesSummary) -> Self {
+        InfoReport {
+            series_uid: Some(s.series_uid.clone()),
+            series_number: s.series_number,
+            series_description: Some(s.series_description.clone()),
+            modality: Some(s.modality.clone()),
+            slices: Some(s.slices),
+            ..Self::of(v)
         }
     }
 
     fn print_text(&self) -> std::io::Result<()> {
         outln!("{}", self.path)?;
-        outln!("  format        {} ({})", self.format, self.byte_order)?;
+        if self.format == Format::Dicom.name() {
+            // Its byte order is each file's transfer syntax, not one fact.
+            outln!("  format        {}", self.format)?;
+        } else {
+            outln!("  format        {} ({})", self.format, self.byte_order)?;
+        }
+        if let Some(uid) = &self.series_uid {
+            outln!(
+                "  series        number {}, uid {}",
+                self.series_number
+                    .map_or("-".to_string(), |n| n.to_string()),
+                uid
+            )?;
+            outln!(
+                "                {} {}, {} images",
+                self.modality.as_deref().unwrap_or(""),
+                match self.series_description.as_deref() {
+                    Some("") | None => "(no description)".to_string(),
+                    Some(d) => format!("\"{d}\""),
+                },
+                self.slices.unwrap_or(0)
+            )?;
+        }
         outln!(
             "  shape         {:?} ({} volume{})",
             self.shape,
@@ -166,21 +220,14 @@ impl InfoReport {
 pub fn run(args: &InfoArgs) -> Result<ExitCode> {
     let mut failures = 0;
     for path in &args.files {
-        match volume::load(path) {
-            Ok(v) => {
-                let report = InfoReport::of(&v);
-                if args.json {
-                    outln!("{}", serde_json::to_string(&report)?)?;
-                } else {
-                    report.print_text()?;
-                }
+        // Go on with the other files (a batch should report every bad
+        // one), then fail as a whole.
+        if let Err(e) = report_path(path, args) {
+            if super::is_broken_pipe(&e) {
+                return Err(e);
             }
-            Err(e) => {
-                // Go on with the other files (a batch should report every bad
-                // one), then fail as a whole.
-                eprintln!("rasview: {e}");
-                failures += 1;
-            }
+            eprintln!("rasview: {e:#}");
+            failures += 1;
         }
     }
     Ok(if failures == 0 {
@@ -188,6 +235,46 @@ pub fn run(args: &InfoArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(super::EXIT_FAILURE)
     })
+}
+
+/// One report per volume: a file gives one, a DICOM folder one per series
+/// (or the one asked for with --series).
+fn report_path(path: &std::path::Path, args: &InfoArgs) -> Result<()> {
+    let print = |report: &InfoReport| -> Result<()> {
+        if args.json {
+            outln!("{}", serde_json::to_string(report)?)?;
+        } else {
+            report.print_text()?;
+        }
+        Ok(())
+    };
+    if Format::of_path(path) != Format::Dicom {
+        return print(&InfoReport::of(&args.series.load(path)?));
+    }
+    let mut all = volume::dicom::list_series(path)?;
+    if args.series.series.is_some() {
+        // The loader picks the series asked for (and names the choices
+        // when there is no such series).
+        let v = args.series.load(path)?;
+        let uid = all.iter().position(|s| {
+            Some(s.series_uid.as_str()) == args.series.series.as_deref().map(str::trim)
+                || s.series_number.map(|n| n.to_string()).as_deref()
+                    == args.series.series.as_deref().map(str::trim)
+        });
+        return match uid {
+            Some(n) => print(&InfoReport::of_series(&v, &all.swap_remove(n))),
+            None => print(&InfoReport::of(&v)),
+        };
+    }
+    for summary in &all {
+        let options = volume::LoadOptions {
+            series: Some(summary.series_uid.clone()),
+            ..args.series.options()
+        };
+        let v = volume::load_with(path, &options)?;
+        print(&InfoReport::of_series(&v, summary))?;
+    }
+    Ok(())
 }
 
 /// The benchmark measures the peak resident memory of a real `info` run by

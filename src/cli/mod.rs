@@ -19,6 +19,7 @@ macro_rules! out {
 }
 
 mod bench;
+mod bench_dicom;
 mod bench_edges;
 mod bench_scale;
 mod check;
@@ -153,7 +154,7 @@ pub fn run(command: Command) -> ExitCode {
     }
 }
 
-fn is_broken_pipe(error: &anyhow::Error) -> bool {
+pub(crate) fn is_broken_pipe(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()
@@ -161,13 +162,42 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
+/// `--series`: which DICOM series of a folder to read. The one home of the
+/// option, flattened into every command that loads an input.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct SeriesArg {
+    /// Of a DICOM folder holding several series, the one to read: its
+    /// SeriesInstanceUID or SeriesNumber (`rasview info FOLDER` lists them).
+    /// Applies to every DICOM input; other formats ignore it.
+    #[arg(long, value_name = "UID-or-number")]
+    pub series: Option<String>,
+}
+
+impl SeriesArg {
+    pub fn options(&self) -> crate::volume::LoadOptions {
+        crate::volume::LoadOptions {
+            series: self.series.clone(),
+            ..crate::volume::LoadOptions::default()
+        }
+    }
+
+    /// Loads an input (every frame of it).
+    pub fn load(&self, path: &std::path::Path) -> anyhow::Result<crate::volume::Volume> {
+        Ok(crate::volume::load_with(path, &self.options())?)
+    }
+}
+
 /// Loads frame `t` of a file, and only it: a 4D file is read up to the end
 /// of that volume (compressed) or from where it starts (uncompressed).
-pub fn load_frame_of(path: &std::path::Path, t: usize) -> anyhow::Result<crate::volume::Volume> {
-    use crate::volume::{LoadError, LoadOptions};
-    let options = LoadOptions {
+pub fn load_frame_of(
+    path: &std::path::Path,
+    t: usize,
+    series: &SeriesArg,
+) -> anyhow::Result<crate::volume::Volume> {
+    use crate::volume::LoadError;
+    let options = crate::volume::LoadOptions {
         only_volume: Some(t),
-        ..LoadOptions::default()
+        ..series.options()
     };
     match crate::volume::load_with(path, &options) {
         Err(LoadError::NoSuchVolume { count, .. }) => anyhow::bail!(

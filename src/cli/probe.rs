@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct ProbeArgs {
-    /// A NIfTI file.
+    /// An image file (NIfTI, NRRD, MetaImage) or a DICOM series (a folder or one of its files).
     pub file: PathBuf,
     /// World point in RAS mm, e.g. --ras -12.5,30,-4
     #[arg(long, allow_hyphen_values = true, value_parser = super::parse_triple)]
@@ -17,6 +17,8 @@ pub struct ProbeArgs {
     pub volume: usize,
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub series: super::SeriesArg,
 }
 
 #[derive(Debug, Serialize)]
@@ -35,7 +37,7 @@ pub struct ProbeReport {
 }
 
 pub fn run(args: &ProbeArgs) -> Result<ExitCode> {
-    let v = super::load_frame_of(&args.file, args.volume)?;
+    let v = super::load_frame_of(&args.file, args.volume, &args.series)?;
     let fractional = v.grid.voxel_from_world(args.ras);
     let voxel = fractional.map(|c| (c + 0.5).floor() as i64);
     let hit = v.probe(args.ras, args.volume);

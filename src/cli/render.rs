@@ -17,7 +17,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// How values become colours, and which frame: shared by `render` and `mosaic`.
+/// How values become colours, and which frame (and DICOM series): shared by `render` and `mosaic`.
 #[derive(Debug, clap::Args)]
 pub struct DisplayArgs {
     /// Window width (default: from the 2nd and 98th percentiles).
@@ -35,6 +35,8 @@ pub struct DisplayArgs {
     /// Which volume of a 4D file.
     #[arg(long, default_value_t = 0)]
     pub volume: usize,
+    #[command(flatten)]
+    pub series: super::SeriesArg,
 }
 
 /// What is drawn over the image: shared by `render` and `mosaic`.
@@ -155,11 +157,11 @@ impl Scene {
         if layers.edges && !(layers.sigma_mm > 0.0 && layers.sigma_mm.is_finite()) {
             bail!("--sigma-mm {} is not a positive size", layers.sigma_mm);
         }
-        let volume = super::load_frame_of(file, display.volume)?;
+        let volume = super::load_frame_of(file, display.volume, &display.series)?;
         let overlay_volume = layers
             .overlay
             .as_ref()
-            .map(|p| crate::volume::load(p))
+            .map(|p| display.series.load(p))
             .transpose()?;
         let inputs: Vec<&Volume> = std::iter::once(&volume).chain(&overlay_volume).collect();
         for out in outputs {

@@ -118,11 +118,23 @@ pub fn sha256_of(path: &Path) -> Result<String> {
 /// Never write over a file that was read: compares resolved paths with
 /// every file behind every input.
 pub fn refuse_to_overwrite(out: &Path, inputs: &[&Volume]) -> Result<()> {
+    // Checked here, before the slow part, as the other refusals are.
+    if crate::volume::Format::of_output(out) == crate::volume::Format::Dicom {
+        bail!(
+            "rasview reads DICOM but does not write it ({}): name the output .nii.gz, .nrrd or .mha",
+            out.display()
+        );
+    }
     let Ok(target) = std::fs::canonicalize(out) else {
         return Ok(()); // does not exist yet
     };
     for input in inputs {
-        for source in [&input.source.header, &input.source.image] {
+        // A DICOM series' source is its folder; its files are those read.
+        let read = input.files_read.iter().map(|f| &f.path);
+        for source in [&input.source.header, &input.source.image]
+            .into_iter()
+            .chain(read)
+        {
             if std::fs::canonicalize(source).is_ok_and(|s| s == target) {
                 bail!(
                     "refusing to overwrite the input {} with an output",

@@ -16,9 +16,6 @@ pub enum LoadError {
     #[error("{} is a directory, not a NIfTI file", path.display())]
     IsDirectory { path: PathBuf },
 
-    #[error("{} is {format}, which this build of rasview does not read yet", path.display())]
-    UnsupportedFormat { path: PathBuf, format: &'static str },
-
     #[error("{} is empty", path.display())]
     Empty { path: PathBuf },
 
@@ -94,6 +91,37 @@ pub enum LoadError {
     /// it would name the wrong input.
     #[error("{} changed on disk {when}; nothing was written: run again once it is settled", path.display())]
     ChangedOnDisk { path: PathBuf, when: &'static str },
+
+    /// A folder (or file) where no DICOM image was found.
+    #[error("no DICOM image in {}: {detail}", path.display())]
+    NoDicomImage { path: PathBuf, detail: String },
+
+    /// A folder with several DICOM series and no choice among them.
+    #[error("{} holds {count} DICOM series; {hint}:\n{list}", path.display())]
+    SeveralSeries {
+        path: PathBuf,
+        count: usize,
+        list: String,
+        hint: String,
+    },
+
+    #[error("no DICOM series {asked} (by SeriesInstanceUID or SeriesNumber) in {}; it holds:\n{list}", path.display())]
+    NoSuchSeries {
+        path: PathBuf,
+        asked: String,
+        list: String,
+    },
+
+    #[error(
+        "transfer syntax {name} ({uid}) is not read by rasview (it reads uncompressed, deflate, RLE, \
+         and JPEG baseline, extended and lossless) in {}",
+        path.display()
+    )]
+    UnsupportedTransferSyntax {
+        path: PathBuf,
+        name: String,
+        uid: String,
+    },
 }
 
 impl LoadError {

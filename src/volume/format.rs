@@ -96,7 +96,8 @@ impl Format {
     }
 
     /// The format an output named `path` is written in: NRRD for `.nrrd`,
-    /// MetaImage for `.mha`/`.mhd`, NIfTI otherwise. DICOM is never written.
+    /// MetaImage for `.mha`/`.mhd`, NIfTI otherwise. DICOM (`.dcm`, `.ima`)
+    /// is named so that writers can refuse it: rasview never writes DICOM.
     pub fn of_output(path: &Path) -> Format {
         let lower = path
             .file_name()
@@ -106,6 +107,8 @@ impl Format {
             Format::Nrrd
         } else if lower.ends_with(".mha") || lower.ends_with(".mhd") {
             Format::MetaImage
+        } else if lower.ends_with(".dcm") || lower.ends_with(".ima") {
+            Format::Dicom
         } else {
             Format::Nifti
         }
@@ -132,6 +135,7 @@ mod tests {
         assert_eq!(Format::of_output(Path::new("x.nrrd")), Format::Nrrd);
         assert_eq!(Format::of_output(Path::new("x.mha")), Format::MetaImage);
         assert_eq!(Format::of_output(Path::new("x.nii.gz")), Format::Nifti);
+        assert_eq!(Format::of_output(Path::new("x.DCM")), Format::Dicom);
     }
 
     #[test]

@@ -72,10 +72,7 @@ pub fn load_reporting(
         Format::Nifti => load_nifti(path, options, progress),
         Format::Nrrd => super::nrrd::load(path, options, progress),
         Format::MetaImage => super::metaimage::load(path, options, progress),
-        other => Err(LoadError::UnsupportedFormat {
-            path: path.to_path_buf(),
-            format: other.name(),
-        }),
+        Format::Dicom => super::dicom::load(path, options, progress),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub(crate) mod assemble;
 pub(crate) mod datatype;
+pub mod dicom;
 pub(crate) mod error;
 pub(crate) mod files;
 pub(crate) mod format;

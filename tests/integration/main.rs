@@ -8,6 +8,7 @@ mod bad_input;
 mod check;
 mod cli;
 mod common;
+mod dicom;
 mod edges;
 mod forum;
 mod headless_build;
