@@ -23,20 +23,6 @@ pub fn load_job(path: PathBuf) -> impl FnOnce(&dyn Fn(f32)) -> Result<Volume, St
     load_job_with(path, LoadOptions::default())
 }
 
-/// As [`load_job`] for the first volume alone: a 4D file shows it as soon
-/// as its bytes are in, while the rest is read behind it.
-pub fn first_volume_job(
-    path: PathBuf,
-) -> impl FnOnce(&dyn Fn(f32)) -> Result<Volume, String> + Send {
-    load_job_with(
-        path,
-        LoadOptions {
-            only_volume: Some(0),
-            ..LoadOptions::default()
-        },
-    )
-}
-
 fn load_job_with(
     path: PathBuf,
     options: LoadOptions,

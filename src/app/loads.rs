@@ -3,11 +3,12 @@
 //! on its own thread), and NumPy arrays through the import dialog.
 
 use super::export_job::PendingExport;
-use super::loader::{first_volume_job, load_job, PendingLoad};
+use super::loader::{load_job, PendingLoad};
 use super::npy_import::{self, ImportChoice, NpyImport};
 use super::overlays::ForeignOverlay;
 use super::state::{LoadedVolume, ReadyVolume};
 use super::window::RasviewApp;
+use crate::volume::{self, LoadError, LoadOptions, Volume};
 use std::path::PathBuf;
 
 /// Work running on other threads for the window; each piece wakes the
@@ -16,7 +17,7 @@ use std::path::PathBuf;
 pub struct Background {
     /// The base volume loading (and made ready to show), if one is: for a
     /// 4D file, its first volume alone.
-    pub load: Option<PendingLoad<ReadyVolume>>,
+    pub load: Option<PendingLoad<Opened>>,
     /// The rest of a 4D base, read whole behind its first volume on screen.
     pub rest: Option<PendingLoad<crate::volume::Volume>>,
     /// Overlays loading and being checked, each on its own thread.
@@ -27,6 +28,23 @@ pub struct Background {
     pub exports: Vec<PendingExport>,
     /// A frame of the 4D base being converted for the volume slider.
     pub frame: Option<PendingLoad<LoadedVolume>>,
+    /// A folder of several DICOM series, waiting for the user's choice.
+    pub series_choice: Option<SeriesChoice>,
+    /// The DICOM series the base load reads (the rest of a 4D one too).
+    pub series: Option<String>,
+}
+
+/// What a load found: a volume to show, or several DICOM series to
+/// choose from (listed without reading any voxel).
+pub enum Opened {
+    Ready(ReadyVolume),
+    ChooseSeries(SeriesChoice),
+}
+
+/// The series of a folder, offered in a dialog.
+pub struct SeriesChoice {
+    pub path: PathBuf,
+    pub series: Vec<crate::volume::dicom::SeriesSummary>,
 }
 
 impl RasviewApp {
@@ -39,13 +57,25 @@ impl RasviewApp {
 
     /// [`RasviewApp::open`] with the context the window was last drawn in.
     pub(super) fn load_in_background(&mut self, path: PathBuf) {
-        self.background.load = Some(start_load(path, self.repaint_waker()));
+        self.load_series_in_background(path, None);
+    }
+
+    /// Loads one DICOM series of a folder (`None`: the only one, or ask).
+    pub fn load_series_in_background(&mut self, path: PathBuf, series: Option<String>) {
+        self.background.series_choice = None;
+        self.background.series = series.clone();
+        self.background.load = Some(start_load(path, series, self.repaint_waker()));
     }
 
     /// Loads a file before returning (tests and the first file of a run
     /// in screenshot mode use the same path as the background load).
     pub fn open_now(&mut self, path: PathBuf) {
-        self.background.load = Some(start_load(path, || {}));
+        self.background.load = Some(start_load(path, None, || {}));
+        self.finish_loading();
+    }
+
+    /// Waits for the base load running (tests).
+    pub fn finish_loading(&mut self) {
         while self.background.load.is_some() || self.background.rest.is_some() {
             self.poll_load();
             std::thread::sleep(std::time::Duration::from_millis(2));
@@ -173,20 +203,22 @@ impl RasviewApp {
         self.background.overlays = still;
     }
 
-    fn finish_load(&mut self, result: Result<ReadyVolume, String>) {
+    fn finish_load(&mut self, result: Result<Opened, String>) {
         match result {
-            Ok(ready) => {
+            Ok(Opened::ChooseSeries(choice)) => self.background.series_choice = Some(choice),
+            Ok(Opened::Ready(ready)) => {
                 let views = self.viewer.views;
                 let keep_views = self.viewer.loaded.is_none();
                 let rest = ready.has_more_volumes().then(|| ready.path());
                 self.viewer.show_volume(ready);
                 // A 4D file: its first volume is on screen; the rest follows.
+                let series = self.background.series.clone();
                 self.background.rest = rest.map(|path| {
                     PendingLoad::run(
                         "loading",
                         path.clone(),
                         self.repaint_waker(),
-                        load_job(path),
+                        series_job(path, series),
                     )
                 });
                 if keep_views {
@@ -261,15 +293,43 @@ impl RasviewApp {
     }
 }
 
-/// Loads `path` on a thread of its own and makes it ready to show there.
+/// Loads `path` (its first volume; of a DICOM folder, `series`) on a
+/// thread of its own and makes it ready to show there. A folder of several
+/// series with none chosen lists them for the user instead.
 pub(super) fn start_load(
     path: PathBuf,
+    series: Option<String>,
     wake: impl Fn() + Send + 'static,
-) -> PendingLoad<ReadyVolume> {
-    let load = first_volume_job(path.clone());
-    PendingLoad::run("loading", path, wake, move |report| {
-        load(report).map(ReadyVolume::prepare)
-    })
+) -> PendingLoad<Opened> {
+    let options = LoadOptions {
+        only_volume: Some(0),
+        series,
+        ..LoadOptions::default()
+    };
+    PendingLoad::run(
+        "loading",
+        path.clone(),
+        wake,
+        move |report| match volume::load_reporting(&path, &options, report) {
+            Ok(v) => Ok(Opened::Ready(ReadyVolume::prepare(v))),
+            Err(LoadError::SeveralSeries { .. }) => volume::dicom::list_series(&path)
+                .map(|series| Opened::ChooseSeries(SeriesChoice { path, series }))
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        },
+    )
+}
+
+/// The whole of a file (of a DICOM folder, `series`).
+fn series_job(
+    path: PathBuf,
+    series: Option<String>,
+) -> impl FnOnce(&dyn Fn(f32)) -> Result<Volume, String> + Send {
+    let options = LoadOptions {
+        series,
+        ..LoadOptions::default()
+    };
+    move |report| volume::load_reporting(&path, &options, report).map_err(|e| e.to_string())
 }
 
 fn file_name(path: &std::path::Path) -> String {

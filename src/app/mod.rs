@@ -15,6 +15,7 @@ mod npy_import;
 mod overlay_panel;
 pub mod overlays;
 mod panels;
+mod series_choice;
 pub mod settings;
 pub mod state;
 mod textures;
@@ -73,7 +74,7 @@ pub fn run(request: StartUp) -> ExitCode {
     // the load wakes the window once there is one to wake.
     let window_context = std::sync::Arc::new(std::sync::OnceLock::<egui::Context>::new());
     let early_wake = window_context.clone();
-    let first_load = loads::start_load(file, move || {
+    let first_load = loads::start_load(file, None, move || {
         if let Some(ctx) = early_wake.get() {
             ctx.request_repaint();
         }

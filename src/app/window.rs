@@ -170,6 +170,7 @@ impl RasviewApp {
             });
         egui::CentralPanel::no_frame().show(ui, |ui| self.views(ui));
         self.npy_dialog(&ctx);
+        self.series_dialog(&ctx);
         if let Some((purpose, paths)) = self.dialogs.show_field(&ctx) {
             self.chosen(purpose, paths);
         }

@@ -153,10 +153,18 @@ pub fn json_sidecar_path(out: &Path) -> PathBuf {
     let name = out.file_name().unwrap_or_default();
     let bytes = name.as_encoded_bytes();
     let base = bytes.strip_suffix(b".gz").unwrap_or(bytes);
-    let stem = [&b".nii"[..], b".hdr", b".img", b".png", b".nrrd", b".mha", b".mhd"]
-        .iter()
-        .find_map(|e| base.strip_suffix(*e))
-        .unwrap_or(base);
+    let stem = [
+        &b".nii"[..],
+        b".hdr",
+        b".img",
+        b".png",
+        b".nrrd",
+        b".mha",
+        b".mhd",
+    ]
+    .iter()
+    .find_map(|e| base.strip_suffix(*e))
+    .unwrap_or(base);
     let mut json = std::ffi::OsString::new();
     // SAFETY: `stem` is a prefix of the name's encoded bytes that ends just
     // before an ASCII suffix (or is all of them): a boundary that

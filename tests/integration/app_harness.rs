@@ -642,3 +642,37 @@ fn a_4d_file_shows_its_first_volume_then_takes_the_rest_keeping_the_view() {
     assert_eq!(app.viewer.wanted_frame, None);
     assert_eq!(app.viewer.loaded.as_ref().unwrap().frame[[1, 0, 0]], 201.0);
 }
+
+/// A folder of two DICOM series: the window lists them instead of failing,
+/// and loads the one picked (a series is never mixed with another).
+#[test]
+fn a_folder_of_two_dicom_series_offers_a_choice_and_loads_the_one_picked() {
+    let folder = common::data_file("formats/dicom_two_series");
+    let mut app = RasviewApp::new(None);
+    app.open_now(folder.clone());
+    assert!(app.viewer.loaded.is_none());
+    assert!(app.viewer.error.is_none(), "{:?}", app.viewer.error);
+    let offered: Vec<_> = app.offered_series().to_vec();
+    assert_eq!(offered.len(), 2, "{offered:?}");
+    let picked = &offered[1];
+    app.load_series_in_background(folder.clone(), Some(picked.series_uid.clone()));
+    app.finish_loading();
+    assert!(app.offered_series().is_empty());
+    let loaded = app
+        .viewer
+        .loaded
+        .as_ref()
+        .expect("the series picked is shown");
+    assert_eq!(loaded.volume.grid.shape, picked.shape);
+    // The same series as the command line's --series reads.
+    let options = rasview::volume::LoadOptions {
+        series: Some(picked.series_uid.clone()),
+        ..Default::default()
+    };
+    let direct = rasview::volume::load_with(&folder, &options).unwrap();
+    assert_eq!(
+        direct.grid.world_from_voxel,
+        loaded.volume.grid.world_from_voxel
+    );
+    assert_eq!(direct.voxels, loaded.volume.voxels);
+}
