@@ -10,7 +10,7 @@ use egui::{Color32, RichText};
 pub fn controls(ui: &mut egui::Ui, viewer: &mut Viewer) {
     ui.heading("Display");
     let Some(loaded) = &viewer.loaded else {
-        ui.label("Open a NIfTI file (File > Open, or drop it on the window).");
+        ui.label("Open a volume: NIfTI, NRRD, MetaImage or a DICOM folder (File > Open, or drop it on the window).");
         return;
     };
     let range = loaded.range;

@@ -37,7 +37,7 @@ impl ModeArg {
 pub struct EdgesArgs {
     /// An image file (NIfTI, NRRD, MetaImage) or a DICOM series (a folder or one of its files).
     pub file: PathBuf,
-    /// The edge map to write (.nii, .nii.gz, or .hdr); EDGES.json is written beside it.
+    /// The edge map to write: NIfTI (.nii, .nii.gz, .hdr), NRRD (.nrrd) or MetaImage (.mha, .mhd) by the name; EDGES.json is written beside it.
     #[arg(long)]
     pub out: PathBuf,
     /// Volumetric, or slice by slice along a world plane.
@@ -62,7 +62,7 @@ pub struct EdgesArgs {
     /// Which volume of a 4D file.
     #[arg(long, default_value_t = 0)]
     pub volume: usize,
-    /// Only voxels where this NIfTI is non-zero count (any grid: sampled at each voxel's world point).
+    /// Only voxels where this image is non-zero count (any grid: sampled at each voxel's world point).
     #[arg(long)]
     pub mask: Option<PathBuf>,
     /// Only voxels whose value is above this level count (background excluded).

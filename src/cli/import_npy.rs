@@ -39,10 +39,10 @@ pub enum TransposeArg {
 pub struct ImportNpyArgs {
     /// A NumPy .npy file: 2D (one slice) or 3D, any numeric dtype, C or Fortran order.
     pub array: PathBuf,
-    /// The NIfTI volume whose grid and geometry the output takes.
+    /// The volume (any format rasview reads) whose grid and geometry the output takes.
     #[arg(long, value_name = "BASE")]
     pub like: PathBuf,
-    /// The NIfTI to write (.nii, .nii.gz, or .hdr); OUT.json is written beside it.
+    /// The image to write: NIfTI (.nii, .nii.gz, .hdr), NRRD (.nrrd) or MetaImage (.mha, .mhd) by the name; OUT.json is written beside it.
     #[arg(long)]
     pub out: PathBuf,
     /// How a 3D array's axes map to voxel axes.

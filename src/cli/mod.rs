@@ -44,7 +44,7 @@ pub const EXIT_USAGE: u8 = 2;
 #[command(
     name = "rasview",
     version,
-    about = "A NIfTI viewer that makes geometry mistakes impossible to miss",
+    about = "A viewer for medical volumes (NIfTI, NRRD, MetaImage, DICOM) that makes geometry mistakes impossible to miss",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -66,7 +66,7 @@ pub struct Cli {
     /// Open the window with edges shown (Canny, 3D, default settings).
     #[arg(long)]
     pub edges: bool,
-    /// Add this NIfTI as an overlay over FILE, checked against it (repeatable).
+    /// Add this image as an overlay over FILE, checked against it (repeatable).
     #[arg(long, value_name = "OVERLAY")]
     pub overlay: Vec<PathBuf>,
 }
@@ -96,7 +96,7 @@ pub enum Command {
     Info(info::InfoArgs),
     /// The voxel nearest a world point (RAS mm) and its value.
     Probe(probe::ProbeArgs),
-    /// Edge detection (Canny in mm, gradient magnitude, difference of Gaussians) to a NIfTI on the input's grid.
+    /// Edge detection (Canny in mm, gradient magnitude, difference of Gaussians) to an image on the input's grid (NIfTI, NRRD or MetaImage by the --out name).
     Edges(edges::EdgesArgs),
     /// Does OVERLAY sit on BASE's grid? Differences in words; exit 0 aligned, 3 not.
     Check(check::CheckArgs),
@@ -104,7 +104,7 @@ pub enum Command {
     Render(render::RenderArgs),
     /// A PNG mosaic of evenly spaced slices, one row per plane, for QC reports; geometry and provenance beside it.
     Mosaic(mosaic::MosaicArgs),
-    /// Write a NumPy .npy array (3D, or a 2D slice of a chosen plane) as NIfTI on a base volume's grid.
+    /// Write a NumPy .npy array (3D, or a 2D slice of a chosen plane) as an image (NIfTI, NRRD or MetaImage) on a base volume's grid.
     ImportNpy(import_npy::ImportNpyArgs),
     /// Write OVERLAY (any grid) on the base's grid with the base's header geometry.
     Resample(resample::ResampleArgs),

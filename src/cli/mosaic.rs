@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct MosaicArgs {
-    /// A NIfTI file.
+    /// An image file (NIfTI, NRRD, MetaImage) or a DICOM series (a folder or one of its files).
     pub file: PathBuf,
     /// The planes, one row each, top to bottom (comma-separated).
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = Plane::ALL)]

@@ -50,7 +50,7 @@ pub struct LayerArgs {
     pub sigma_mm: f64,
     #[arg(long, value_enum, default_value_t = super::edges::ModeArg::ThreeD)]
     pub edges_mode: super::edges::ModeArg,
-    /// A NIfTI drawn over the image where it is non-zero, sampled through its own affine.
+    /// An image (any format) drawn over the image where it is non-zero, sampled through its own affine.
     #[arg(long)]
     pub overlay: Option<PathBuf>,
     /// Opacity of --edges and --overlay, 0 to 1.
@@ -60,7 +60,7 @@ pub struct LayerArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct RenderArgs {
-    /// A NIfTI file.
+    /// An image file (NIfTI, NRRD, MetaImage) or a DICOM series (a folder or one of its files).
     pub file: PathBuf,
     #[arg(long, value_enum)]
     pub plane: Plane,

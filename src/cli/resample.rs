@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct ResampleArgs {
-    /// The overlay: a NIfTI on any grid.
+    /// The overlay: an image in any format rasview reads, on any grid.
     pub overlay: PathBuf,
     /// The base whose grid and geometry the output takes.
     #[arg(long)]
@@ -27,6 +27,7 @@ pub struct ResampleArgs {
     /// (default: from the overlay's values).
     #[arg(long, value_enum)]
     pub interpolation: Option<Interpolation>,
+    /// The image to write: NIfTI, NRRD (.nrrd) or MetaImage (.mha, .mhd) by the name; OUT.json beside it.
     #[arg(long)]
     pub out: PathBuf,
 }
