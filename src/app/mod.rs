@@ -51,6 +51,7 @@ pub struct StartUp {
 /// Opens the window on `file` (or the bundled sample), optionally taking a
 /// screenshot and exiting.
 pub fn run(request: StartUp) -> ExitCode {
+    let launched = std::time::Instant::now();
     let file = request.file.unwrap_or_else(bundled_sample);
     let screenshot = request.screenshot;
     let scroll_benchmark = request.scroll_benchmark;
@@ -92,7 +93,7 @@ pub fn run(request: StartUp) -> ExitCode {
             };
             let mut app = RasviewApp::new(persisted);
             if let Some(out) = screenshot {
-                app = app.with_screenshot(out);
+                app = app.with_screenshot(out, launched);
             }
             if let Some(frames) = scroll_benchmark {
                 app = app.with_scroll_benchmark(frames, benchmark_exports);

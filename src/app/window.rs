@@ -79,8 +79,10 @@ impl RasviewApp {
         }
     }
 
-    pub fn with_screenshot(mut self, out: PathBuf) -> Self {
-        self.automation.screenshot = Some(ScreenshotPlan::new(out));
+    /// `launched`: when the run began ("first picture after" counts from
+    /// there, the file's load and the window's creation included).
+    pub fn with_screenshot(mut self, out: PathBuf, launched: std::time::Instant) -> Self {
+        self.automation.screenshot = Some(ScreenshotPlan::new(out, launched));
         self
     }
 
