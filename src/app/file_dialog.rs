@@ -41,7 +41,7 @@ impl Purpose {
             Purpose::ExportEdges(_) => "Export edges (NIfTI, NRRD or MetaImage by the name)",
             Purpose::ExportViews => "Export views as PNG",
             Purpose::ExportOverlay(..) => "Export the overlay on the base's grid",
-            Purpose::LabelTable(_) => "Label table (FreeSurfer, ITK-SNAP, Slicer)",
+            Purpose::LabelTable(_) => "Choose a label table",
         }
     }
 

@@ -351,3 +351,48 @@ pub fn phantom_with_table(dir_name: &str, affine: &Affine) -> PathBuf {
     std::fs::write(dir.join("aseg.txt"), FREESURFER_LUT).unwrap();
     seg
 }
+
+#[test]
+fn render_draws_an_overlay_in_the_colours_of_the_table_beside_it() {
+    let affine = oblique_affine();
+    let dir = common::scratch_dir("lut_render");
+    let seg = dir.join("seg.nii.gz");
+    write_label_phantom(&seg, &affine);
+    std::fs::write(dir.join("seg.txt"), FREESURFER_LUT).unwrap();
+    let centre = box_centre(&affine, 1000);
+    let out = dir.join("axial.png");
+    let ras = format!("{},{},{}", centre[0], centre[1], centre[2]);
+    let result = rasview(&[
+        "render",
+        seg.to_str().unwrap(),
+        "--plane",
+        "axial",
+        "--ras",
+        &ras,
+        "--overlay",
+        seg.to_str().unwrap(),
+        "--overlay-opacity",
+        "1",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("axial.json")).unwrap()).unwrap();
+    let width = json["width"].as_u64().unwrap() as usize;
+    let pixel = common::affine_of(&json["world_from_pixel"])
+        .inverse()
+        .apply(centre);
+    let (col, row) = (pixel[0].round() as usize, pixel[1].round() as usize);
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    reader.next_frame(&mut buf).unwrap();
+    let at = (row * width + col) * 4;
+    // ctx-lh-unknown's colour in the table, not the colour of label 1000 by number.
+    assert_eq!(buf[at..at + 3], [25, 5, 25]);
+}

@@ -169,3 +169,60 @@ print(json.dumps([[int(v), int(c)] for v, c in zip(values, counts) if v != 0]))
         assert_eq!(overlay.counts, expected, "{}", path.display());
     }
 }
+
+#[test]
+fn a_table_chosen_in_the_panel_names_the_overlays_labels() {
+    use rasview::app::file_dialog::{FileDialogs, Purpose};
+    let dir = common::scratch_dir("label_window_chosen");
+    let seg = dir.join("labels.nii.gz");
+    write_label_phantom(&seg, &grid_affine());
+    let table = dir.join("snap_labels.txt");
+    std::fs::write(&table, crate::label_tables::ITK_SNAP_LABELS).unwrap();
+    let mut harness = harness_on(&seg);
+    harness.state_mut().add_overlay_now(seg.clone());
+    harness.run();
+    harness.get_by_label("6 labels present (0 named)");
+    let chosen = table.clone();
+    harness.state_mut().dialogs = FileDialogs::with_backend(std::sync::Arc::new(move |p, _| {
+        assert_eq!(p, Purpose::LabelTable(0));
+        Some(vec![chosen.clone()])
+    }));
+    harness.get_by_label("Label table...").click();
+    let start = std::time::Instant::now();
+    while harness.state().viewer.overlays.items[0].labels.is_empty() {
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(start.elapsed().as_secs() < 30, "the table never came");
+    }
+    harness.run();
+    harness.get_by_label("6 labels present (2 named)");
+    harness.get_by_label("17 hippocampus left");
+    harness.get_by_label("53 hippocampus right");
+    let present = harness.state().viewer.overlays.items[0].present_labels();
+    let colour = |v| present.iter().find(|l| l.value == v).unwrap().colour;
+    assert_eq!((colour(17), colour(53)), ([255, 0, 0], [0, 255, 0]));
+
+    // A table with a bad line: the file and line named, the names kept.
+    let bad = dir.join("bad.txt");
+    std::fs::write(
+        &bad,
+        "# ITK-SnAP Label Description File\n17 1 2 3 1 1 1 \"a\"\n1 2 3\n",
+    )
+    .unwrap();
+    harness.state_mut().dialogs =
+        FileDialogs::with_backend(std::sync::Arc::new(move |_, _| Some(vec![bad.clone()])));
+    harness.get_by_label("Label table...").click();
+    let start = std::time::Instant::now();
+    while harness.state().viewer.error.is_none() {
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(start.elapsed().as_secs() < 30, "no error shown");
+    }
+    let error = harness.state().viewer.error.clone().unwrap();
+    assert!(
+        error.contains("line 3") && error.contains("bad.txt"),
+        "{error}"
+    );
+    harness.run();
+    harness.get_by_label("17 hippocampus left");
+}
