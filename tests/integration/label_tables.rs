@@ -343,7 +343,8 @@ fn info_lists_the_segments_of_a_slicer_segmentation() {
     }
 }
 
-/// A path for tests of the window to share.
+/// A label file with a FreeSurfer table beside it, for the window's tests.
+#[cfg_attr(not(feature = "gui"), allow(dead_code))]
 pub fn phantom_with_table(dir_name: &str, affine: &Affine) -> PathBuf {
     let dir = common::scratch_dir(dir_name);
     let seg = dir.join("aseg.nii.gz");
