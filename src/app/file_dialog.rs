@@ -27,6 +27,8 @@ pub enum Purpose {
     ExportViews,
     /// The overlay at this place in the list, in the format given.
     ExportOverlay(usize, Format),
+    /// A label table (names and colours) for the overlay at this place.
+    LabelTable(usize),
 }
 
 impl Purpose {
@@ -39,6 +41,7 @@ impl Purpose {
             Purpose::ExportEdges(_) => "Export edges (NIfTI, NRRD or MetaImage by the name)",
             Purpose::ExportViews => "Export views as PNG",
             Purpose::ExportOverlay(..) => "Export the overlay on the base's grid",
+            Purpose::LabelTable(_) => "Choose a label table",
         }
     }
 
@@ -48,6 +51,7 @@ impl Purpose {
             Purpose::Open | Purpose::OpenFolder => "Open",
             Purpose::AddOverlay => "Add",
             Purpose::ImportNpy => "Import",
+            Purpose::LabelTable(_) => "Use",
             _ => "Save",
         }
     }
@@ -81,6 +85,7 @@ impl Purpose {
             Purpose::ExportEdges(_) | Purpose::ExportOverlay(..) => &[OUTPUTS],
             Purpose::Open | Purpose::AddOverlay => &[IMAGES, ALL],
             Purpose::OpenFolder => &[],
+            Purpose::LabelTable(_) => &[("Label tables", &["txt", "lut", "ctbl", "label"]), ALL],
         }
     }
 }
@@ -262,7 +267,9 @@ fn rfd_dialog(purpose: Purpose, folder: Option<PathBuf>) -> Option<Vec<PathBuf>>
         Purpose::AddOverlay => {
             block_on(dialog.pick_files()).map(|hs| hs.into_iter().map(path).collect())
         }
-        Purpose::Open | Purpose::ImportNpy => block_on(dialog.pick_file()).map(|h| vec![path(h)]),
+        Purpose::Open | Purpose::ImportNpy | Purpose::LabelTable(_) => {
+            block_on(dialog.pick_file()).map(|h| vec![path(h)])
+        }
         Purpose::OpenFolder => block_on(dialog.pick_folder()).map(|h| vec![path(h)]),
         _ => {
             let dialog = dialog.set_file_name(purpose.suggested_name().unwrap_or_default());

@@ -102,6 +102,7 @@ impl RasviewApp {
                 return;
             }
             Purpose::ImportNpy => return self.import_npy(first),
+            Purpose::LabelTable(index) => return self.use_label_table(index, &first),
             Purpose::ExportEdges(_) => ExportKind::Edges,
             Purpose::ExportViews => ExportKind::Views,
             Purpose::ExportOverlay(index, _) => ExportKind::Overlay(index),

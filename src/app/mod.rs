@@ -8,6 +8,8 @@ pub mod export_job;
 pub mod exports;
 pub mod file_dialog;
 mod histogram;
+mod label_list;
+mod label_tables;
 mod loader;
 mod loads;
 mod menu;

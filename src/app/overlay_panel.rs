@@ -9,6 +9,8 @@ use egui::{Color32, RichText};
 pub enum OverlayAction {
     /// Save this overlay resampled onto the base's grid, with its geometry.
     Export(usize),
+    /// Choose a label table (names and colours) for this overlay.
+    LabelTable(usize),
 }
 
 const WARNING_RED: Color32 = Color32::from_rgb(255, 110, 110);
@@ -102,11 +104,19 @@ pub fn list(ui: &mut egui::Ui, overlays: &mut OverlayList) -> Option<OverlayActi
                     ui.horizontal(|ui| {
                         changed |= ui.color_edit_button_srgb(colour).changed();
                         changed |= ui.checkbox(&mut overlay.outline, "outline").changed();
+                        if table_button(ui) {
+                            action = Some(OverlayAction::LabelTable(index));
+                        }
                     });
                 }
                 LayerStyle::Labels => {
-                    changed |= ui.checkbox(&mut overlay.outline, "outline").changed();
-                    label_names(ui, &overlay.labels);
+                    ui.horizontal(|ui| {
+                        changed |= ui.checkbox(&mut overlay.outline, "outline").changed();
+                        if table_button(ui) {
+                            action = Some(OverlayAction::LabelTable(index));
+                        }
+                    });
+                    changed |= super::label_list::show(ui, overlay);
                 }
                 LayerStyle::Map { colormap, window } => {
                     changed |= map_controls(ui, colormap, window);
@@ -127,28 +137,14 @@ pub fn list(ui: &mut egui::Ui, overlays: &mut OverlayList) -> Option<OverlayActi
     action
 }
 
-/// The labels a file names (a segmentation's segments), each with the
-/// colour it is drawn in and its value.
-fn label_names(ui: &mut egui::Ui, labels: &[crate::volume::Label]) {
-    if labels.is_empty() {
-        return;
-    }
-    egui::CollapsingHeader::new(format!("{} named labels", labels.len()))
-        .default_open(labels.len() <= 8)
-        .show(ui, |ui| {
-            for label in labels {
-                ui.horizontal(|ui| {
-                    let [r, g, b] = label
-                        .colour
-                        .unwrap_or_else(|| crate::render::label_colour(label.value));
-                    let (rect, _) =
-                        ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-                    ui.painter()
-                        .rect_filled(rect, 2.0, egui::Color32::from_rgb(r, g, b));
-                    ui.label(format!("{} {}", label.value, label.name));
-                });
-            }
-        });
+/// The button that opens the file dialog for a label table.
+fn table_button(ui: &mut egui::Ui) -> bool {
+    ui.button("Label table...")
+        .on_hover_text(
+            "Names and colours from a FreeSurfer, ITK-SNAP or Slicer table \
+             (found beside the file when named like it)",
+        )
+        .clicked()
 }
 
 /// Colormap and window of a float map; values below the window are hidden.

@@ -28,6 +28,23 @@ pub struct ForeignOverlay {
     pub frame_index: usize,
     /// The labels the file names on that volume (a segmentation's segments).
     pub labels: Vec<Label>,
+    /// Voxels per non-zero value of the frame, in value order (masks and
+    /// label maps; counted when the overlay is prepared, off the UI thread).
+    pub counts: Vec<(i64, u64)>,
+    /// Label values not drawn (sorted).
+    pub hidden: Vec<i64>,
+}
+
+/// One label present in an overlay, as its panel lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PresentLabel {
+    pub value: i64,
+    /// `None`: the file and its table do not name it.
+    pub name: Option<String>,
+    /// The colour it is drawn in.
+    pub colour: [u8; 3],
+    pub count: u64,
+    pub hidden: bool,
 }
 
 impl ForeignOverlay {
@@ -81,7 +98,13 @@ impl ForeignOverlay {
     ) -> Self {
         let frame = volume.frame_f32(t);
         let suggested = suggest_style(&volume, &frame, nth_mask);
-        let report = check_overlay(base, &volume, &storage_order(&frame), reference);
+        let values = storage_order(&frame);
+        let report = check_overlay(base, &volume, &values, reference);
+        let counts = match suggested.style {
+            LayerStyle::Map { .. } => Vec::new(),
+            _ => crate::overlay::label_counts(&values),
+        };
+        drop(values);
         let labels = volume
             .labels
             .iter()
@@ -101,6 +124,59 @@ impl ForeignOverlay {
             report,
             frame_index: t,
             labels,
+            counts,
+            hidden: Vec::new(),
+        }
+    }
+
+    /// The labels present, each with its name, colour, count and whether it
+    /// is hidden. Label numbers keep their own colours whatever the gaps
+    /// between them: the colour is looked up by value, never by rank.
+    pub fn present_labels(&self) -> Vec<PresentLabel> {
+        self.counts
+            .iter()
+            .map(|&(value, count)| {
+                let named = self.labels.iter().find(|l| l.value == value);
+                PresentLabel {
+                    value,
+                    name: named.map(|l| l.name.clone()),
+                    colour: named
+                        .and_then(|l| l.colour)
+                        .unwrap_or_else(|| crate::render::label_colour(value)),
+                    count,
+                    hidden: self.hidden.binary_search(&value).is_ok(),
+                }
+            })
+            .collect()
+    }
+
+    /// Hides or shows one label value.
+    pub fn set_hidden(&mut self, value: i64, hidden: bool) {
+        match (self.hidden.binary_search(&value), hidden) {
+            (Err(at), true) => self.hidden.insert(at, value),
+            (Ok(at), false) => {
+                self.hidden.remove(at);
+            }
+            _ => {}
+        }
+    }
+
+    /// Names the overlay's values from a table chosen for it: its entries
+    /// replace or extend the file's own names and colours. A mask becomes
+    /// a label map, drawn in the table's colours.
+    pub fn use_table(&mut self, table: &crate::volume::LabelTable) {
+        // The overlay holds one layer's labels: the table applies to it
+        // as to a file of one layer.
+        for l in &mut self.labels {
+            l.layer = 0;
+        }
+        table.apply_to(&mut self.labels);
+        for l in &mut self.labels {
+            l.layer = self.frame_index;
+        }
+        if matches!(self.style, LayerStyle::Mask(_)) {
+            self.style = LayerStyle::Labels;
+            self.kind = "label map";
         }
     }
 
@@ -113,6 +189,7 @@ impl ForeignOverlay {
             outline: self.outline,
             interpolation: self.interpolation,
             labels: &self.labels,
+            hidden: &self.hidden,
         }
     }
 

@@ -158,13 +158,14 @@ impl RasviewApp {
                     ui.separator();
                     self.edge_panel.show(ui, &mut self.viewer);
                     ui.separator();
-                    if let Some(OverlayAction::Export(index)) =
-                        overlay_panel::list(ui, &mut self.viewer.overlays)
-                    {
-                        self.ask_file(super::file_dialog::Purpose::ExportOverlay(
-                            index,
-                            self.base_format(),
-                        ));
+                    match overlay_panel::list(ui, &mut self.viewer.overlays) {
+                        Some(OverlayAction::Export(index)) => self.ask_file(
+                            super::file_dialog::Purpose::ExportOverlay(index, self.base_format()),
+                        ),
+                        Some(OverlayAction::LabelTable(index)) => {
+                            self.ask_file(super::file_dialog::Purpose::LabelTable(index))
+                        }
+                        None => {}
                     }
                     ui.separator();
                     panels::file_facts(ui, &self.viewer);

@@ -19,6 +19,16 @@ pub struct InfoArgs {
     pub series: super::SeriesArg,
 }
 
+/// A label table beside the file (see `volume::label_table_names_beside`).
+#[derive(Debug, Serialize)]
+pub struct LabelTableFound {
+    pub path: String,
+    pub kind: crate::volume::TableKind,
+}
+
+/// Labels listed one per line in the text report; `--json` lists all.
+const LABEL_LINES: usize = 50;
+
 /// What `info --json` prints for one file.
 #[derive(Debug, Serialize)]
 pub struct InfoReport {
@@ -48,6 +58,9 @@ pub struct InfoReport {
     /// Named labels (a Slicer segmentation's segments).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<crate::volume::Label>,
+    /// The label table found beside the file that named them, and its kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_table: Option<LabelTableFound>,
     /// For a DICOM series: which one (a folder may hold several).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub series_uid: Option<String>,
@@ -92,6 +105,14 @@ impl InfoReport {
             non_finite_voxels: range.non_finite,
             warnings: v.warnings.clone(),
             labels: v.labels.clone(),
+            label_table: (v.format != Format::Dicom)
+                .then(|| volume::find_label_table_beside(&v.source.header))
+                .flatten()
+                .and_then(Result::ok)
+                .map(|t| LabelTableFound {
+                    path: t.path.display().to_string(),
+                    kind: t.kind,
+                }),
             series_uid: None,
             series_number: None,
             series_description: None,
@@ -198,7 +219,10 @@ impl InfoReport {
                 self.non_finite_voxels
             )?;
         }
-        for l in &self.labels {
+        if let Some(t) = &self.label_table {
+            outln!("  label table   {} ({})", t.path, t.kind.name())?;
+        }
+        for l in self.labels.iter().take(LABEL_LINES) {
             let colour = l
                 .colour
                 .map(|[r, g, b]| format!(" #{r:02x}{g:02x}{b:02x}"))
@@ -208,6 +232,12 @@ impl InfoReport {
                 l.value,
                 l.name,
                 l.layer
+            )?;
+        }
+        if self.labels.len() > LABEL_LINES {
+            outln!(
+                "  label         ... and {} more (--json lists all)",
+                self.labels.len() - LABEL_LINES
             )?;
         }
         for w in &self.warnings {

@@ -194,9 +194,21 @@ pub fn load_frame_of(
     t: usize,
     series: &SeriesArg,
 ) -> anyhow::Result<crate::volume::Volume> {
+    load_frame_named(path, t, series, None)
+}
+
+/// As [`load_frame_of`], its values named by the label table `lut` (else
+/// by one found beside the file).
+pub fn load_frame_named(
+    path: &std::path::Path,
+    t: usize,
+    series: &SeriesArg,
+    lut: Option<&std::path::Path>,
+) -> anyhow::Result<crate::volume::Volume> {
     use crate::volume::LoadError;
     let options = crate::volume::LoadOptions {
         only_volume: Some(t),
+        label_table: lut.map(std::path::Path::to_path_buf),
         ..series.options()
     };
     match crate::volume::load_with(path, &options) {

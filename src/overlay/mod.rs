@@ -10,6 +10,7 @@ pub(crate) mod values;
 pub use check::{compare_geometry, GeometryCheck};
 pub use content::{check_content, ContentCheck, EdgeReference};
 pub use findings::{ContentFit, ContentMeasure, Finding, Reordering};
+pub use values::label_counts;
 
 use crate::volume::Volume;
 use serde::Serialize;

@@ -44,9 +44,41 @@ pub fn value_kind(values: &[f32]) -> ValueKind {
     }
 }
 
+/// How many voxels hold each non-zero label value (values rounded to the
+/// nearest whole number; NaN is a gap), in value order. Runs of equal
+/// values (most of a label map) are counted without a map lookup.
+pub fn label_counts(values: &[f32]) -> Vec<(i64, u64)> {
+    let mut counts: std::collections::HashMap<i64, u64> = std::collections::HashMap::new();
+    let (mut last, mut run) = (f32::NAN, 0u64);
+    let mut flush = |v: f32, n: u64| {
+        if n > 0 && v != 0.0 && !v.is_nan() {
+            *counts.entry(v.round() as i64).or_default() += n;
+        }
+    };
+    for &v in values {
+        if v == last {
+            run += 1;
+        } else {
+            flush(last, run);
+            (last, run) = (v, 1);
+        }
+    }
+    flush(last, run);
+    let mut out: Vec<(i64, u64)> = counts.into_iter().filter(|&(v, _)| v != 0).collect();
+    out.sort_unstable();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_follow_runs_and_gaps() {
+        let values = [0.0, 1.0, 1.0, 1000.0, f32::NAN, 1.0, 2.0, 2.0, 0.0, 1000.0];
+        assert_eq!(label_counts(&values), [(1, 3), (2, 2), (1000, 2)]);
+        assert_eq!(label_counts(&[]), []);
+    }
 
     #[test]
     fn kinds_follow_the_values() {

@@ -39,6 +39,9 @@ pub struct OverlayLayer<'a> {
     /// A `Labels` layer's named labels with their own colours (a Slicer
     /// segmentation's); values not listed get [`label_colour`].
     pub labels: &'a [Label],
+    /// A `Labels` layer's values left undrawn (sorted), as the overlay
+    /// panel's visibility toggles ask.
+    pub hidden: &'a [i64],
 }
 
 impl<'a> OverlayLayer<'a> {
@@ -52,6 +55,7 @@ impl<'a> OverlayLayer<'a> {
             outline: false,
             interpolation: Interpolation::Nearest,
             labels: &[],
+            hidden: &[],
         }
     }
 }
@@ -124,7 +128,10 @@ pub fn layer_colours(
         }
         match layer.style {
             LayerStyle::Mask(c) => (v != 0.0).then_some(c),
-            LayerStyle::Labels => (v != 0.0).then(|| label_rgb(v)),
+            LayerStyle::Labels => {
+                let shown = v != 0.0 && layer.hidden.binary_search(&(v.round() as i64)).is_err();
+                shown.then(|| label_rgb(v))
+            }
             LayerStyle::Map { window, .. } => {
                 if (v as f64) < window.low() || v == 0.0 {
                     return None;
@@ -235,6 +242,15 @@ mod tests {
         };
         let c = layer_colours(&labels, &world_from_pixel, 3, 1);
         assert_eq!(c[2], Some([1, 2, 3]));
+        assert_eq!(c[1], Some(label_colour(2)));
+
+        // A hidden label is not drawn; the others are.
+        let hidden = OverlayLayer {
+            hidden: &[7],
+            ..labels
+        };
+        let c = layer_colours(&hidden, &world_from_pixel, 3, 1);
+        assert_eq!(c[2], None);
         assert_eq!(c[1], Some(label_colour(2)));
     }
 }

@@ -11,7 +11,7 @@ pub(crate) mod window;
 
 pub use colormap::Colormap;
 pub use image::RgbaImage;
-pub use layer::{label_colour, LayerStyle, OverlayLayer};
+pub use layer::{label_colour, layer_colours, LayerStyle, OverlayLayer};
 pub use overlay_style::{suggest_style, SuggestedStyle};
 pub use view::ViewSpec;
 pub use window::WindowLevel;

@@ -30,10 +30,15 @@ pub struct SuggestedStyle {
 /// colour of the n-th mask overlay shown.
 pub fn suggest_style(volume: &Volume, frame: &Array3<f32>, nth_mask: usize) -> SuggestedStyle {
     if !volume.labels.is_empty() {
-        // The file names its labels (a Slicer segmentation): whatever the
-        // values look like, they are labels, drawn in the file's colours.
+        // The file names its labels (a Slicer segmentation, or a label
+        // table beside it): whatever the values look like, they are labels,
+        // drawn in the file's colours.
         return SuggestedStyle {
-            kind: "segmentation",
+            kind: if volume.format == crate::volume::Format::Nrrd {
+                "segmentation"
+            } else {
+                "label map"
+            },
             style: LayerStyle::Labels,
             interpolation: Interpolation::Nearest,
         };

@@ -122,6 +122,10 @@ pub enum LoadError {
         name: String,
         uid: String,
     },
+
+    /// A label table asked for (`--lut`) that could not be used.
+    #[error(transparent)]
+    LabelTable(#[from] super::label_table::LabelTableError),
 }
 
 impl LoadError {

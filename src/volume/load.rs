@@ -29,6 +29,9 @@ pub struct LoadOptions {
     /// Of a folder (or file) holding several DICOM series, the one to read:
     /// its SeriesInstanceUID or its SeriesNumber. Other formats ignore it.
     pub series: Option<String>,
+    /// A label table (FreeSurfer, ITK-SNAP, Slicer) naming the values, used
+    /// instead of one found beside the file; a bad one is an error.
+    pub label_table: Option<std::path::PathBuf>,
 }
 
 impl Default for LoadOptions {
@@ -40,6 +43,7 @@ impl Default for LoadOptions {
             memory_limit_bytes: total / 4 * 3,
             only_volume: None,
             series: None,
+            label_table: None,
         }
     }
 }
@@ -68,12 +72,41 @@ pub fn load_reporting(
     options: &LoadOptions,
     progress: &dyn Fn(f32),
 ) -> Result<Volume, LoadError> {
-    match Format::of_path(path) {
+    let mut volume = match Format::of_path(path) {
         Format::Nifti => load_nifti(path, options, progress),
         Format::Nrrd => super::nrrd::load(path, options, progress),
         Format::MetaImage => super::metaimage::load(path, options, progress),
         Format::Dicom => super::dicom::load(path, options, progress),
+    }?;
+    name_labels(&mut volume, options)?;
+    Ok(volume)
+}
+
+/// Names the volume's values from the label table asked for, or from one
+/// found beside the file (see [`super::label_table::names_beside`]). One
+/// found beside it with a bad line costs a warning, not the volume: the
+/// user did not ask for it.
+fn name_labels(volume: &mut Volume, options: &LoadOptions) -> Result<(), LoadError> {
+    let table = match &options.label_table {
+        Some(path) => Some(super::label_table::read_label_table(path)?),
+        // A DICOM series is a folder: nothing is "named like it".
+        None if volume.format == Format::Dicom => None,
+        None => match super::label_table::find_beside(&volume.source.header) {
+            None => None,
+            Some(Ok(table)) => Some(table),
+            Some(Err(e)) => {
+                volume
+                    .warnings
+                    .push(format!("the label table beside it was not used: {e}"));
+                None
+            }
+        },
+    };
+    if let Some(table) = table {
+        table.apply_to(&mut volume.labels);
+        volume.warnings.extend(table.warnings);
     }
+    Ok(())
 }
 
 /// Loads `.nii`, `.nii.gz` or a `.hdr`/`.img` pair (either half may be gzipped).

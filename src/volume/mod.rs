@@ -8,6 +8,7 @@ pub(crate) mod files;
 pub(crate) mod format;
 pub(crate) mod header;
 pub(crate) mod header_geometry;
+pub(crate) mod label_table;
 pub(crate) mod labels;
 pub mod load;
 pub(crate) mod metaimage;
@@ -22,6 +23,10 @@ pub use files::{FileRead, FileSet};
 pub use format::Format;
 pub use header::{ByteOrder, NiftiVersion, RawHeader};
 pub use header_geometry::AffineSource;
+pub use label_table::{
+    find_beside as find_label_table_beside, names_beside as label_table_names_beside,
+    read_label_table, LabelTable, LabelTableError, TableKind,
+};
 pub use labels::Label;
 pub use load::{load, load_reporting, load_with, LoadOptions};
 pub use voxels::{Scaling, ValueRange, Voxels};

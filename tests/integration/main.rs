@@ -13,6 +13,8 @@ mod edges;
 mod forum;
 mod headless_build;
 mod integrity;
+mod label_tables;
+mod label_window;
 mod metaimage;
 mod metaimage_bad;
 mod mosaic;

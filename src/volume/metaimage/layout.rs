@@ -158,6 +158,7 @@ mod tests {
             memory_limit_bytes: 1 << 30,
             only_volume: None,
             series: None,
+            label_table: None,
         }
     }
 
