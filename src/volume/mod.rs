@@ -12,7 +12,9 @@ pub(crate) mod labels;
 pub mod load;
 pub(crate) mod metaimage;
 pub(crate) mod nrrd;
+pub mod region_stats;
 pub mod save;
+pub mod time_course;
 pub(crate) mod voxels;
 
 pub use assemble::Parts;
@@ -24,6 +26,8 @@ pub use header::{ByteOrder, NiftiVersion, RawHeader};
 pub use header_geometry::AffineSource;
 pub use labels::Label;
 pub use load::{load, load_reporting, load_with, LoadOptions};
+pub use region_stats::{region_stats, RegionStats};
+pub use time_course::{time_course, TimeCourse};
 pub use voxels::{Scaling, ValueRange, Voxels};
 
 use crate::geometry::{Affine, Grid};
