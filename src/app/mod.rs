@@ -19,6 +19,7 @@ mod series_choice;
 pub mod settings;
 pub mod state;
 mod textures;
+pub mod time_course;
 mod view_panel;
 mod window;
 pub mod worker;

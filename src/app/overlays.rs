@@ -28,6 +28,9 @@ pub struct ForeignOverlay {
     pub frame_index: usize,
     /// The labels the file names on that volume (a segmentation's segments).
     pub labels: Vec<Label>,
+    /// The volume of a 4D overlay chosen for it alone; `None` follows the
+    /// base's volume (see `time_course`).
+    pub own_frame: Option<usize>,
 }
 
 impl ForeignOverlay {
@@ -101,6 +104,7 @@ impl ForeignOverlay {
             report,
             frame_index: t,
             labels,
+            own_frame: None,
         }
     }
 

@@ -42,6 +42,8 @@ pub struct RasviewApp {
     pub status: Option<String>,
     /// Wakes the window from background threads.
     pub(super) waker: Option<egui::Context>,
+    /// Time-course plots of 4D volumes, Play, and 4D overlays' frames.
+    pub time_course: super::time_course::TimeCourseTool,
 }
 
 impl RasviewApp {
@@ -67,6 +69,7 @@ impl RasviewApp {
             last_frame_ms: 0.0,
             status: None,
             waker: None,
+            time_course: Default::default(),
         }
     }
 
@@ -122,6 +125,7 @@ impl RasviewApp {
         }
         self.poll_load();
         self.drive_frame_switch();
+        self.drive_time_course(&ctx);
         self.poll_overlays();
         self.poll_exports();
         self.poll_dialogs(&ctx);
@@ -215,6 +219,7 @@ impl RasviewApp {
             .id_salt("info quadrant")
             .show(&mut child, |ui| {
                 panels::readout(ui, &self.viewer);
+                self.time_course.show(ui, &mut self.viewer);
                 panels::profile(ui, &self.viewer);
                 if self.viewer.edge_settings.show {
                     panels::gradient_histogram(ui, &self.viewer);
