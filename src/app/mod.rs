@@ -15,6 +15,7 @@ mod npy_import;
 mod overlay_panel;
 pub mod overlays;
 mod panels;
+pub mod roi;
 mod series_choice;
 pub mod settings;
 pub mod state;

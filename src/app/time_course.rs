@@ -98,7 +98,8 @@ impl TimeCourseTool {
         let cursor = viewer.cursor_ras;
         if l.volume.volume_count > 1 {
             let course = crate::volume::time_course(&l.volume, cursor);
-            let (count, shown, wanted) = (l.volume.volume_count, l.frame_index, viewer.wanted_frame);
+            let (count, shown, wanted) =
+                (l.volume.volume_count, l.frame_index, viewer.wanted_frame);
             let arriving = l.volume.volumes_held().len() < count;
             ui.horizontal(|ui| {
                 let play = if self.playing { "Pause" } else { "Play" };
@@ -107,7 +108,9 @@ impl TimeCourseTool {
                     self.last_step = None;
                 }
                 ui.label(match (&course, arriving) {
-                    (_, true) => format!("Time course: volume {shown} of {count}; the others are loading"),
+                    (_, true) => {
+                        format!("Time course: volume {shown} of {count}; the others are loading")
+                    }
                     (Some(c), false) => format!(
                         "Time course at voxel [{}, {}, {}], volume {shown} of 0-{} (click to pick)",
                         c.voxel[0],
@@ -145,7 +148,14 @@ impl TimeCourseTool {
             });
             let o = &mut viewer.overlays.items[index];
             o.own_frame = (!follows).then_some(t);
-            if let Some(t) = self.plot(ui, Series::Overlay(index), course.as_ref(), count, shown, None) {
+            if let Some(t) = self.plot(
+                ui,
+                Series::Overlay(index),
+                course.as_ref(),
+                count,
+                shown,
+                None,
+            ) {
                 pick_overlay_volume(viewer, index, t);
             }
         }

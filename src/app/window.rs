@@ -44,6 +44,8 @@ pub struct RasviewApp {
     pub(super) waker: Option<egui::Context>,
     /// Time-course plots of 4D volumes, Play, and 4D overlays' frames.
     pub time_course: super::time_course::TimeCourseTool,
+    /// ROI statistics being computed, and the last ones.
+    pub roi_job: super::roi::RoiJob,
 }
 
 impl RasviewApp {
@@ -70,6 +72,7 @@ impl RasviewApp {
             status: None,
             waker: None,
             time_course: Default::default(),
+            roi_job: Default::default(),
         }
     }
 
@@ -126,6 +129,7 @@ impl RasviewApp {
         self.poll_load();
         self.drive_frame_switch();
         self.drive_time_course(&ctx);
+        self.drive_roi();
         self.poll_overlays();
         self.poll_exports();
         self.poll_dialogs(&ctx);
@@ -159,6 +163,8 @@ impl RasviewApp {
                     panels::controls(ui, &mut self.viewer);
                     ui.separator();
                     self.edge_panel.show(ui, &mut self.viewer);
+                    ui.separator();
+                    super::roi::panel(ui, &mut self.viewer, &self.roi_job);
                     ui.separator();
                     if let Some(OverlayAction::Export(index)) =
                         overlay_panel::list(ui, &mut self.viewer.overlays)
