@@ -48,11 +48,13 @@ impl Default for RoiState {
     }
 }
 
-/// A drag in progress: where it started (points from the view's centre),
+/// A drag in progress: where it started (in the world, so the corner stays
+/// put if the view moves under it, and in points from the view's centre),
 /// where it is now, and the region before it (kept if it was a click).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Drag {
     plane: Plane,
+    from_world: [f64; 3],
     from: [f64; 2],
     to: [f64; 2],
     before: Option<Region>,
@@ -206,8 +208,10 @@ pub fn handle_pointer(
         };
         let origin = ui.input(|i| i.pointer.press_origin()).unwrap_or(now);
         let before = viewer.roi.region;
+        let from_world = viewer.world_at(plane, mapping, offset_of(origin));
         let drag = viewer.roi.drag.get_or_insert(Drag {
             plane,
+            from_world,
             from: offset_of(origin),
             to: offset_of(origin),
             before,
@@ -216,12 +220,12 @@ pub fn handle_pointer(
             return true;
         }
         drag.to = offset_of(now);
-        let (from, to) = (drag.from, drag.to);
+        let (corner_a, to) = (drag.from_world, drag.to);
         viewer.roi.region = Some(Region::Slice(SliceShape {
             kind,
             plane,
             position_mm: viewer.cursor_ras[plane.normal_axis()],
-            corner_a: viewer.world_at(plane, mapping, from),
+            corner_a,
             corner_b: viewer.world_at(plane, mapping, to),
         }));
         viewer.active_plane = plane;
@@ -309,7 +313,9 @@ pub fn panel(ui: &mut egui::Ui, viewer: &mut Viewer, job: &RoiJob) {
         return;
     }
     let roi = &mut viewer.roi;
-    ui.horizontal(|ui| {
+    // No row here may be wider than the panel: a wider one widens the panel
+    // and moves the views under a drag.
+    ui.horizontal_wrapped(|ui| {
         ui.label("Drag draws");
         ui.selectable_value(&mut roi.mode, RoiMode::Off, "nothing");
         ui.selectable_value(
@@ -344,12 +350,10 @@ pub fn panel(ui: &mut egui::Ui, viewer: &mut Viewer, job: &RoiJob) {
     let Some(region) = viewer.roi.region else {
         return;
     };
-    ui.horizontal(|ui| {
-        ui.label(describe(&region));
-        if ui.button("Clear ROI").clicked() {
-            viewer.roi.region = None;
-        }
-    });
+    ui.label(describe(&region));
+    if ui.button("Clear ROI").clicked() {
+        viewer.roi.region = None;
+    }
     let Some(rows) = job.rows_for(viewer) else {
         ui.label("measuring...");
         return;

@@ -126,3 +126,169 @@ fn timecourse_outside_the_volume_or_of_a_missing_file_says_which_and_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/run.nii.gz"));
 }
+
+/// The window: the plot, Play and 4D overlays, on files written here.
+#[cfg(feature = "gui")]
+mod window {
+    use crate::common;
+    use egui::Vec2;
+    use egui_kittest::kittest::Queryable;
+    use egui_kittest::Harness;
+    use rasview::app::time_course::{pick_overlay_volume, pick_volume, Series};
+    use rasview::app::RasviewApp;
+    use rasview::volume::{save, Voxels};
+    use std::path::PathBuf;
+
+    const SHAPE: [usize; 3] = [12, 10, 8];
+    const VOLUMES: usize = 6;
+
+    /// Voxel `linear` of volume `t` holds `offset + linear % 97 + 100 t`.
+    fn value(offset: i16, linear: usize, t: usize) -> f32 {
+        (offset as usize + linear % 97 + 100 * t) as f32
+    }
+
+    fn four_d(dir: &std::path::Path, name: &str, offset: i16) -> PathBuf {
+        let path = dir.join(name);
+        let n: usize = SHAPE.iter().product();
+        let values = (0..n * VOLUMES)
+            .map(|x| value(offset, x % n, x / n) as i16)
+            .collect();
+        let affine = rasview::geometry::Affine::scaling([2.0, 2.0, 3.0]).unwrap();
+        save::save(
+            &path,
+            &common::sform_header(&affine),
+            &Voxels::I16(values),
+            SHAPE,
+            VOLUMES,
+        )
+        .unwrap();
+        path
+    }
+
+    fn harness_on(path: PathBuf) -> Harness<'static, RasviewApp> {
+        let mut app = RasviewApp::new(None);
+        app.open_now(path);
+        assert!(app.viewer.error.is_none(), "{:?}", app.viewer.error);
+        let mut harness = Harness::builder()
+            .with_size(Vec2::new(1200.0, 800.0))
+            .build_ui_state(|ui, app: &mut RasviewApp| app.show(ui), app);
+        step_until(&mut harness, "the histogram", |app| {
+            !app.histogram_pending()
+        });
+        harness
+    }
+
+    fn step_until(
+        harness: &mut Harness<'_, RasviewApp>,
+        what: &str,
+        done: impl Fn(&RasviewApp) -> bool,
+    ) {
+        let start = std::time::Instant::now();
+        while !done(harness.state()) {
+            harness.step();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            assert!(start.elapsed().as_secs() < 60, "{what} never came");
+        }
+        harness.run_steps(2);
+    }
+
+    fn frame_index(app: &RasviewApp) -> usize {
+        app.viewer.loaded.as_ref().unwrap().frame_index
+    }
+
+    /// The linear index of the voxel under the cursor.
+    fn cursor_linear(app: &RasviewApp) -> usize {
+        let v = app.viewer.readout().unwrap().voxel.unwrap();
+        v[0] + SHAPE[0] * (v[1] + SHAPE[1] * v[2])
+    }
+
+    #[test]
+    fn clicking_the_time_course_plot_shows_that_volume() {
+        let dir = common::scratch_dir("time_course_click");
+        let mut harness = harness_on(four_d(&dir, "run.nii.gz", 0));
+        harness.get_by_label_contains("Time course at voxel");
+        assert_eq!(frame_index(harness.state()), 0);
+        let at = harness
+            .state()
+            .time_course
+            .point_of(Series::Base, 4)
+            .expect("the base's plot is drawn");
+        harness.hover_at(at);
+        harness.run_steps(2);
+        harness.drag_at(at);
+        harness.run_steps(2);
+        harness.drop_at(at);
+        harness.run_steps(2);
+        step_until(&mut harness, "volume 4", |app| frame_index(app) == 4);
+        let app = harness.state();
+        let linear = cursor_linear(app);
+        assert_eq!(
+            app.viewer.readout().unwrap().value,
+            Some(value(0, linear, 4) as f64)
+        );
+        assert_eq!(app.viewer.wanted_frame, None);
+    }
+
+    #[test]
+    fn play_steps_through_every_volume_in_order_and_pause_stops_it() {
+        let dir = common::scratch_dir("time_course_play");
+        let mut harness = harness_on(four_d(&dir, "run.nii.gz", 0));
+        harness.get_by_label("Play").click();
+        let mut seen = vec![frame_index(harness.state())];
+        let start = std::time::Instant::now();
+        while seen.len() < VOLUMES + 2 {
+            harness.step();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            let t = frame_index(harness.state());
+            if t != *seen.last().unwrap() {
+                seen.push(t);
+            }
+            assert!(start.elapsed().as_secs() < 60, "play stalled at {seen:?}");
+        }
+        // Every volume in turn, none skipped, and round to the first again.
+        let expected: Vec<usize> = (0..VOLUMES + 2).map(|i| i % VOLUMES).collect();
+        assert_eq!(seen, expected);
+        harness.get_by_label("Pause").click();
+        harness.run_steps(2);
+        let stopped = frame_index(harness.state());
+        for _ in 0..40 {
+            harness.step();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(!harness.state().time_course.playing);
+        assert_eq!(frame_index(harness.state()), stopped);
+    }
+
+    #[test]
+    fn a_4d_overlay_follows_the_base_unless_given_its_own_volume() {
+        let dir = common::scratch_dir("time_course_overlay");
+        let mut app = RasviewApp::new(None);
+        app.open_now(four_d(&dir, "base.nii.gz", 0));
+        app.add_overlay_now(four_d(&dir, "overlay.nii.gz", 5000));
+        let linear = cursor_linear(&app);
+        let index = app.viewer.readout().unwrap().voxel.unwrap();
+        let overlay_value = |app: &RasviewApp| app.viewer.overlays.items[0].frame[index] as f64;
+        let show_base = |app: &mut RasviewApp, t: usize| {
+            pick_volume(&mut app.viewer, t);
+            while frame_index(app) != t {
+                app.drive_frame_switch();
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            app.finish_overlay_frames();
+        };
+        show_base(&mut app, 2);
+        assert_eq!(app.viewer.overlays.items[0].frame_index, 2, "follows");
+        assert_eq!(overlay_value(&app), value(5000, linear, 2) as f64);
+        pick_overlay_volume(&mut app.viewer, 0, 5);
+        app.finish_overlay_frames();
+        assert_eq!(app.viewer.overlays.items[0].frame_index, 5);
+        assert_eq!(overlay_value(&app), value(5000, linear, 5) as f64);
+        show_base(&mut app, 1);
+        assert_eq!(app.viewer.overlays.items[0].frame_index, 5, "its own");
+        // Following again takes the base's volume.
+        app.viewer.overlays.items[0].own_frame = None;
+        app.finish_overlay_frames();
+        assert_eq!(app.viewer.overlays.items[0].frame_index, 1);
+        assert_eq!(overlay_value(&app), value(5000, linear, 1) as f64);
+    }
+}
