@@ -376,6 +376,8 @@ fn show_row(ui: &mut egui::Ui, row: &RoiRow) {
             };
             let density = s.nonzero_per_mm3().unwrap_or(0.0);
             ui.label(format!("{what} {} ({density:.4} per mm^3)", s.nonzero));
+            // The mean of a 0/1 map is its density again; min 0, max 1.
+            return;
         }
         _ => {}
     }
