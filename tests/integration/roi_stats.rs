@@ -231,3 +231,52 @@ fn a_rectangle_and_an_ellipse_dragged_on_a_view_measure_what_numpy_counts() {
         ));
     }
 }
+
+/// "Sphere at cursor" in the window: the base's statistics equal numpy's
+/// on the voxel centres within the radius of the cursor.
+#[cfg(feature = "gui")]
+#[test]
+fn a_sphere_at_the_cursor_in_the_window_measures_what_numpy_counts() {
+    use egui_kittest::kittest::Queryable;
+    use egui_kittest::Harness;
+    use rasview::app::RasviewApp;
+    use rasview::geometry::Region;
+    let Some(python) = common::python_with(&["nibabel", "numpy"]) else {
+        return;
+    };
+    let path = common::data_file("coreg-qa/example_func.nii.gz");
+    let mut app = RasviewApp::new(None);
+    app.open_now(path.clone());
+    app.viewer.cursor_ras = [-20.5, 13.2, 8.7];
+    app.viewer.roi.sphere_radius_mm = 9.5;
+    let mut harness = Harness::builder()
+        .with_size(egui::Vec2::new(1200.0, 800.0))
+        .build_ui_state(|ui, app: &mut RasviewApp| app.show(ui), app);
+    harness.run_steps(2);
+    harness.get_by_label("Sphere at cursor").click();
+    harness.run_steps(2);
+    harness.state_mut().finish_roi();
+    let app = harness.state();
+    assert_eq!(
+        app.viewer.roi.region,
+        Some(Region::Sphere {
+            centre_ras: [-20.5, 13.2, 8.7],
+            radius_mm: 9.5
+        })
+    );
+    let base = &app.roi_job.rows_for(&app.viewer).expect("statistics")[0].stats;
+    let expected = common::python_json(
+        &python,
+        SPHERE_ORACLE,
+        &[path.as_os_str(), "-20.5,13.2,8.7,9.5".as_ref()],
+    );
+    let expected = &expected[0];
+    assert_eq!(base.voxels as u64, expected["voxels"].as_u64().unwrap());
+    let got = serde_json::json!({
+        "volume_mm3": base.volume_mm3, "mean": base.mean, "sd": base.sd,
+        "min": base.min, "max": base.max
+    });
+    for key in ["volume_mm3", "mean", "sd", "min", "max"] {
+        close(&got[key], &expected[key], key);
+    }
+}
