@@ -33,6 +33,9 @@ pub struct ForeignOverlay {
     pub counts: Vec<(i64, u64)>,
     /// Label values not drawn (sorted).
     pub hidden: Vec<i64>,
+    /// The volume of a 4D overlay chosen for it alone; `None` follows the
+    /// base's volume (see `time_course`).
+    pub own_frame: Option<usize>,
 }
 
 /// One label present in an overlay, as its panel lists it.
@@ -126,6 +129,7 @@ impl ForeignOverlay {
             labels,
             counts,
             hidden: Vec::new(),
+            own_frame: None,
         }
     }
 

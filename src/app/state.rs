@@ -175,6 +175,8 @@ pub struct Viewer {
     /// The volume of a 4D file asked for (the slider) while its frame is
     /// converted off the UI thread; the one on screen stays until then.
     pub wanted_frame: Option<usize>,
+    /// The region of interest and how a drag draws it.
+    pub roi: super::roi::RoiState,
     next_generation: u64,
 }
 
@@ -196,6 +198,7 @@ impl Default for Viewer {
             edges: None,
             overlays: Default::default(),
             wanted_frame: None,
+            roi: Default::default(),
             next_generation: 1,
         }
     }
@@ -267,6 +270,7 @@ impl Viewer {
         // Their checks were against the old base.
         self.overlays.clear();
         self.wanted_frame = None;
+        self.roi.region = None;
         self.error = None;
         self.remember(path);
     }

@@ -85,6 +85,8 @@ pub fn show(
         stroke,
     );
 
+    super::roi::draw(&painter, rect, plane, viewer, &mapping);
+
     let letters = plane.screen_axes(viewer.convention).edge_letters();
     let font = FontId::proportional(16.0);
     let pad = 6.0;
@@ -153,6 +155,8 @@ fn handle_input(
         viewer.pan(plane, mapping, drag);
     } else if response.dragged_by(PointerButton::Secondary) {
         viewer.drag_window(drag);
+    } else if !shift && super::roi::handle_pointer(ui, response, rect, plane, viewer, mapping) {
+        // A region of interest is being drawn.
     } else if response.is_pointer_button_down_on()
         && ui.input(|i| i.pointer.primary_down())
         && !shift

@@ -42,6 +42,10 @@ pub struct RasviewApp {
     pub status: Option<String>,
     /// Wakes the window from background threads.
     pub(super) waker: Option<egui::Context>,
+    /// Time-course plots of 4D volumes, Play, and 4D overlays' frames.
+    pub time_course: super::time_course::TimeCourseTool,
+    /// ROI statistics being computed, and the last ones.
+    pub roi_job: super::roi::RoiJob,
 }
 
 impl RasviewApp {
@@ -67,6 +71,8 @@ impl RasviewApp {
             last_frame_ms: 0.0,
             status: None,
             waker: None,
+            time_course: Default::default(),
+            roi_job: Default::default(),
         }
     }
 
@@ -124,6 +130,8 @@ impl RasviewApp {
         }
         self.poll_load();
         self.drive_frame_switch();
+        self.drive_time_course(&ctx);
+        self.drive_roi();
         self.poll_overlays();
         self.poll_exports();
         self.poll_dialogs(&ctx);
@@ -157,6 +165,8 @@ impl RasviewApp {
                     panels::controls(ui, &mut self.viewer);
                     ui.separator();
                     self.edge_panel.show(ui, &mut self.viewer);
+                    ui.separator();
+                    super::roi::panel(ui, &mut self.viewer, &self.roi_job);
                     ui.separator();
                     match overlay_panel::list(ui, &mut self.viewer.overlays) {
                         Some(OverlayAction::Export(index)) => self.ask_file(
@@ -218,6 +228,7 @@ impl RasviewApp {
             .id_salt("info quadrant")
             .show(&mut child, |ui| {
                 panels::readout(ui, &self.viewer);
+                self.time_course.show(ui, &mut self.viewer);
                 panels::profile(ui, &self.viewer);
                 if self.viewer.edge_settings.show {
                     panels::gradient_histogram(ui, &self.viewer);

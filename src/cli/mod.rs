@@ -30,6 +30,8 @@ mod mosaic;
 mod probe;
 mod render;
 mod resample;
+mod stats;
+mod timecourse;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -108,6 +110,10 @@ pub enum Command {
     ImportNpy(import_npy::ImportNpyArgs),
     /// Write OVERLAY (any grid) on the base's grid with the base's header geometry.
     Resample(resample::ResampleArgs),
+    /// The value at a world point (RAS mm) in every volume of a 4D file.
+    Timecourse(timecourse::TimecourseArgs),
+    /// Voxel count, volume in mm^3, mean, SD, min and max inside a sphere (voxels by their centres).
+    Stats(stats::StatsArgs),
     /// Measure loading speed and memory beside gzip and nibabel.
     Bench(bench::BenchArgs),
 }
@@ -139,6 +145,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::ImportNpy(args) => import_npy::run(&args),
         Command::Resample(args) => resample::run(&args),
         Command::Bench(args) => bench::run(&args),
+        Command::Timecourse(args) => timecourse::run(&args),
+        Command::Stats(args) => stats::run(&args),
     };
     // Every command, for the benchmarks that measure its memory.
     info::report_peak_memory_if_asked();

@@ -13,7 +13,9 @@ pub(crate) mod labels;
 pub mod load;
 pub(crate) mod metaimage;
 pub(crate) mod nrrd;
+pub mod region_stats;
 pub mod save;
+pub mod time_course;
 pub(crate) mod voxels;
 
 pub use assemble::Parts;
@@ -29,6 +31,8 @@ pub use label_table::{
 };
 pub use labels::Label;
 pub use load::{load, load_reporting, load_with, LoadOptions};
+pub use region_stats::{region_stats, RegionStats};
+pub use time_course::{time_course, TimeCourse};
 pub use voxels::{Scaling, ValueRange, Voxels};
 
 use crate::geometry::{Affine, Grid};

@@ -27,5 +27,7 @@ mod overlay_window;
 mod phantoms;
 mod render;
 mod resample;
+mod roi_stats;
+mod time_course;
 mod window_screenshot;
 mod write_failures;
