@@ -175,6 +175,10 @@ pub struct Viewer {
     /// The volume of a 4D file asked for (the slider) while its frame is
     /// converted off the UI thread; the one on screen stays until then.
     pub wanted_frame: Option<usize>,
+    /// Rulers (per file) and the measuring mode.
+    pub measure: super::ruler::Measure,
+    /// How the views share the window, and what is drawn on them.
+    pub layout: super::layout::Layout,
     next_generation: u64,
 }
 
@@ -196,6 +200,8 @@ impl Default for Viewer {
             edges: None,
             overlays: Default::default(),
             wanted_frame: None,
+            measure: Default::default(),
+            layout: Default::default(),
             next_generation: 1,
         }
     }
@@ -268,6 +274,7 @@ impl Viewer {
         self.overlays.clear();
         self.wanted_frame = None;
         self.error = None;
+        self.measure.switch_to(&path);
         self.remember(path);
     }
 
@@ -390,7 +397,7 @@ impl Viewer {
         }
     }
 
-    fn inside_box(&self, world: [f64; 3]) -> bool {
+    pub(crate) fn inside_box(&self, world: [f64; 3]) -> bool {
         let Some(l) = &self.loaded else { return false };
         let g = &l.volume.grid;
         let v = g.voxel_from_world(world);

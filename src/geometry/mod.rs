@@ -8,9 +8,11 @@ pub mod affine;
 pub mod grid;
 pub mod orientation;
 pub mod plane;
+pub mod ruler;
 pub mod sample;
 
 pub use affine::{Affine, AffineError};
 pub use grid::Grid;
 pub use plane::{Convention, Plane};
+pub use ruler::Ruler;
 pub use sample::Interpolation;
