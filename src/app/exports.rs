@@ -236,6 +236,7 @@ pub fn export_views_reporting(viewer: &Viewer, out: &Path, report: Progress) -> 
             ..render::OverlayLayer::mask(&e.frame, &loaded.volume.grid, s.colour, s.opacity)
         });
     }
+    layers.extend(super::edge_compare::layers(viewer, &loaded.volume.grid));
     let mut records = Vec::new();
     let mut pictures = Vec::new();
     for plane in Plane::ALL {

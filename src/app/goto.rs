@@ -100,12 +100,15 @@ pub fn panel(ui: &mut egui::Ui, viewer: &mut Viewer, goto: &mut GoTo) {
     });
     let mut go = false;
     ui.horizontal(|ui| {
-        let field = ui.add(
-            egui::TextEdit::singleline(&mut goto.text)
-                .id(field_id())
-                .hint_text("10,-20,5")
-                .desired_width(150.0),
-        );
+        let label = ui.label("Position");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut goto.text)
+                    .id(field_id())
+                    .hint_text("10,-20,5")
+                    .desired_width(130.0),
+            )
+            .labelled_by(label.id);
         go |= field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         go |= ui.button("Go").clicked();
     });

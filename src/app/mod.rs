@@ -2,6 +2,7 @@
 //! `render::render_view`, the same function `rasview render` uses.
 
 mod automation;
+mod edge_compare;
 mod edge_job;
 mod edge_panel;
 pub mod export_job;

@@ -41,7 +41,9 @@ impl Trigger {
                 if m.alt {
                     s.push_str("Alt+");
                 }
-                s.push_str(k.symbol_or_name());
+                // The arrows' symbols are not in egui's default font.
+                let symbol = k.symbol_or_name();
+                s.push_str(if symbol.is_ascii() { symbol } else { k.name() });
                 s
             }
         }

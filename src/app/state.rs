@@ -175,6 +175,9 @@ pub struct Viewer {
     /// The volume of a 4D file asked for (the slider) while its frame is
     /// converted off the UI thread; the one on screen stays until then.
     pub wanted_frame: Option<usize>,
+    /// Edges the last change of the settings added and removed, while
+    /// the Edges panel compares with the previous result.
+    pub edge_difference: Option<super::edge_compare::ShownDifference>,
     /// Rulers (per file) and the measuring mode.
     pub measure: super::ruler::Measure,
     /// How the views share the window, and what is drawn on them.
@@ -200,6 +203,7 @@ impl Default for Viewer {
             edges: None,
             overlays: Default::default(),
             wanted_frame: None,
+            edge_difference: None,
             measure: Default::default(),
             layout: Default::default(),
             next_generation: 1,
@@ -270,6 +274,7 @@ impl Viewer {
         self.views = [ViewState::default(); 3];
         self.loaded = Some(loaded);
         self.edges = None;
+        self.edge_difference = None;
         // Their checks were against the old base.
         self.overlays.clear();
         self.wanted_frame = None;

@@ -25,5 +25,6 @@ mod overlay_window;
 mod phantoms;
 mod render;
 mod resample;
+mod viewer_tools;
 mod window_screenshot;
 mod write_failures;
