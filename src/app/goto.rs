@@ -113,10 +113,9 @@ pub fn panel(ui: &mut egui::Ui, viewer: &mut Viewer, goto: &mut GoTo) {
         go |= ui.button("Go").clicked();
     });
     if go {
-        goto.message = match parse_triple(&goto.text).and_then(|n| viewer.go_to(n, goto.unit)) {
-            Ok(_) => None,
-            Err(e) => Some(e),
-        };
+        goto.message = parse_triple(&goto.text)
+            .and_then(|n| viewer.go_to(n, goto.unit))
+            .err();
     }
     if let Some(m) = &goto.message {
         ui.colored_label(egui::Color32::from_rgb(255, 110, 110), m);
