@@ -6,7 +6,7 @@
 //! on which slice, where the label goes) is `geometry::ruler`'s.
 
 use super::state::{ScreenMapping, Viewer};
-use crate::geometry::ruler::{dashes, label_box};
+use crate::geometry::ruler::{dashes, label_box_within};
 use crate::geometry::{Plane, Ruler};
 use egui::{Align2, Color32, FontId, Pos2, Rect, Stroke, Vec2};
 use std::collections::BTreeMap;
@@ -173,11 +173,13 @@ pub fn draw_in_view(
         }
         let galley = painter.layout_no_wrap(ruler.label(), FontId::proportional(13.0), colour);
         let size = galley.size() + Vec2::splat(4.0);
-        let label = label_box(
+        let label = label_box_within(
             [a.x as f64, a.y as f64],
             [b.x as f64, b.y as f64],
             [size.x as f64, size.y as f64],
             6.0,
+            [rect.left() as f64, rect.top() as f64],
+            [rect.right() as f64, rect.bottom() as f64],
         );
         let centre = Pos2::new(label.centre[0] as f32, label.centre[1] as f32);
         painter.rect_filled(

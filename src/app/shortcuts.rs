@@ -219,6 +219,10 @@ impl RasviewApp {
                             ui.label(s.what);
                             ui.end_row();
                         }
+                        ui.label("");
+                        ui.end_row();
+                        ui.strong("Mouse");
+                        ui.end_row();
                         for (gesture, what) in MOUSE {
                             ui.strong(*gesture);
                             ui.label(*what);

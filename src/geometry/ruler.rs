@@ -71,6 +71,43 @@ impl LabelBox {
 /// line's angle. The side is the one above the line (screen up), or the
 /// right of a vertical line, so labels do not jump as an end moves.
 pub fn label_box(a: [f64; 2], b: [f64; 2], size: [f64; 2], margin: f64) -> LabelBox {
+    label_box_on_side(a, b, size, margin, 1.0)
+}
+
+/// [`label_box`] kept inside the picture `min`..`max` where it can be: on
+/// the other side of the line when the usual side is cut off, and slid
+/// inside only when neither side fits (a line across a small picture).
+pub fn label_box_within(
+    a: [f64; 2],
+    b: [f64; 2],
+    size: [f64; 2],
+    margin: f64,
+    min: [f64; 2],
+    max: [f64; 2],
+) -> LabelBox {
+    let fits = |l: &LabelBox| {
+        (0..2).all(|i| {
+            l.centre[i] - l.size[i] / 2.0 >= min[i] && l.centre[i] + l.size[i] / 2.0 <= max[i]
+        })
+    };
+    let usual = label_box_on_side(a, b, size, margin, 1.0);
+    if fits(&usual) {
+        return usual;
+    }
+    let other = label_box_on_side(a, b, size, margin, -1.0);
+    if fits(&other) {
+        return other;
+    }
+    let mut slid = usual;
+    for i in 0..2 {
+        let lo = min[i] + size[i] / 2.0;
+        let hi = (max[i] - size[i] / 2.0).max(lo);
+        slid.centre[i] = slid.centre[i].clamp(lo, hi);
+    }
+    slid
+}
+
+fn label_box_on_side(a: [f64; 2], b: [f64; 2], size: [f64; 2], margin: f64, side: f64) -> LabelBox {
     let mid = [(a[0] + b[0]) / 2.0, (a[1] + b[1]) / 2.0];
     let d = [b[0] - a[0], b[1] - a[1]];
     let len = (d[0] * d[0] + d[1] * d[1]).sqrt();
@@ -86,6 +123,7 @@ pub fn label_box(a: [f64; 2], b: [f64; 2], size: [f64; 2], margin: f64) -> Label
     if n[1] > 1e-9 || (n[1].abs() <= 1e-9 && n[0] < 0.0) {
         n = [-n[0], -n[1]];
     }
+    n = [n[0] * side, n[1] * side];
     // The box's half-extent across the line: the support of a rectangle
     // in direction n. Every point of the box is then at least `margin`
     // from the line through a and b.
@@ -183,6 +221,19 @@ mod tests {
         assert_eq!(above.centre, [50.0, 43.0]);
         let right = label_box([0.0, 0.0], [0.0, 100.0], [40.0, 10.0], 2.0);
         assert_eq!(right.centre, [22.0, 50.0]);
+    }
+
+    #[test]
+    fn a_label_cut_off_above_goes_below_and_stays_clear() {
+        // A horizontal line 5 px from the top: no room above for 10 px.
+        let (a, b) = ([10.0, 5.0], [90.0, 5.0]);
+        let l = label_box_within(a, b, [40.0, 10.0], 2.0, [0.0, 0.0], [100.0, 100.0]);
+        assert_eq!(l.centre, [50.0, 12.0]);
+        assert!(!l.contains(a) && !l.contains(b));
+        // Fits above: unchanged.
+        let (a, b) = ([10.0, 50.0], [90.0, 50.0]);
+        let l = label_box_within(a, b, [40.0, 10.0], 2.0, [0.0, 0.0], [100.0, 100.0]);
+        assert_eq!(l, label_box(a, b, [40.0, 10.0], 2.0));
     }
 
     #[test]

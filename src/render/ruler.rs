@@ -5,7 +5,7 @@
 
 use super::image::{text_width, RgbaImage, GLYPH_SIZE};
 use super::view::ViewSpec;
-use crate::geometry::ruler::{dashes, label_box, Ruler};
+use crate::geometry::ruler::{dashes, label_box_within, Ruler};
 use serde::Serialize;
 
 /// Rulers: orange, apart from the green crosshair, yellow letters, red
@@ -73,7 +73,14 @@ pub fn draw_rulers(
             (GLYPH_SIZE.1 * scale) as f64,
         ];
         // The end squares reach 2 * scale from the line; the text's outline 1.
-        let label = label_box(a, b, size, (3 * scale + 2) as f64);
+        let label = label_box_within(
+            a,
+            b,
+            size,
+            (3 * scale + 2) as f64,
+            [1.0, 1.0],
+            [image.width as f64 - 1.0, image.height as f64 - 1.0],
+        );
         let min = label.min();
         image.draw_text(
             &text,
