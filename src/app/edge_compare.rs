@@ -1,5 +1,5 @@
-//! "Compare with previous" in the Edges panel: the last two complete edge
-//! results are kept, and their difference (edges added by the last change,
+//! "Compare with previous" in the Edges panel: while it is on, the last two
+//! complete edge results are kept, and their difference (edges added by the last change,
 //! edges removed) is counted on a worker thread and drawn in two colours
 //! over the edges, so a change of sigma or threshold is seen, not guessed.
 
@@ -41,8 +41,9 @@ fn run(job: Job, _ctx: &JobContext<Outcome>) -> Option<Outcome> {
 #[derive(Default)]
 pub struct EdgeCompare {
     pub on: bool,
-    /// (volume generation, frame) of the complete result before the last,
-    /// and of the last.
+    /// (volume generation, frame) of the complete result before the last
+    /// (kept only while comparing), and (volume generation, edge
+    /// generation, frame) of the last.
     previous: Option<(u64, Arc<Array3<f32>>)>,
     current: Option<(u64, u64, Arc<Array3<f32>>)>,
     worker: Option<Worker<Job, Outcome>>,
@@ -62,7 +63,8 @@ impl EdgeCompare {
             return;
         }
         let last = self.current.take();
-        self.previous = last.map(|(v, _, f)| (v, f));
+        // Only while comparing: a 512^3 result is half a gigabyte as f32.
+        self.previous = last.filter(|_| self.on).map(|(v, _, f)| (v, f));
         self.current = Some((volume, e.generation, e.frame.clone()));
         self.start(viewer, ctx);
     }
@@ -70,6 +72,7 @@ impl EdgeCompare {
     fn start(&mut self, viewer: &mut Viewer, ctx: &egui::Context) {
         viewer.edge_difference = None;
         if !self.on {
+            self.previous = None;
             return;
         }
         let (Some((pv, previous)), Some((cv, edge_generation, current))) =
