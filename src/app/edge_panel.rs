@@ -17,6 +17,8 @@ pub struct EdgePanel {
     /// The last run was cancelled and nothing has been asked since: the
     /// panel says so, with "Show edges" unticked to match what is drawn.
     cancelled: bool,
+    /// "Compare with previous": what the last change added and removed.
+    compare: super::edge_compare::EdgeCompare,
 }
 
 impl EdgePanel {
@@ -55,9 +57,11 @@ impl EdgePanel {
                 );
                 if outcome.complete {
                     self.results += 1;
+                    self.compare.on_result(viewer, ctx);
                 }
             }
-            if worker.is_busy() {
+            self.compare.poll(viewer);
+            if worker.is_busy() || self.compare.busy() {
                 // Keep the progress bar moving.
                 ctx.request_repaint_after(std::time::Duration::from_millis(50));
             }
@@ -120,6 +124,7 @@ impl EdgePanel {
                 ui.label(format!("thresholds {l:.2} / {h:.2} intensity per mm"));
             }
         }
+        self.compare.show(ui, viewer);
     }
 }
 

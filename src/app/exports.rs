@@ -31,6 +31,16 @@ struct ExportRecord<'a> {
     output: String,
     output_datatype: Option<&'static str>,
     views: Option<&'a [ViewRecord]>,
+    /// The rulers drawn on the views: ends in RAS mm and length.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rulers: Option<Vec<RulerRecord>>,
+}
+
+#[derive(Serialize)]
+struct RulerRecord {
+    a_ras: [f64; 3],
+    b_ras: [f64; 3],
+    length_mm: f64,
 }
 
 #[derive(Serialize)]
@@ -43,6 +53,8 @@ struct ViewRecord {
     world_from_pixel: [[f64; 4]; 4],
     pixel_mm: f64,
     scale_bar: Option<scale_bar::ScaleBar>,
+    /// Where each ruler was drawn on this picture.
+    rulers: Vec<render::RulerInView>,
 }
 
 /// Where an export reports how far it has come (0 to 1).
@@ -113,6 +125,7 @@ pub fn export_edges_reporting(viewer: &Viewer, out: &Path, report: Progress) -> 
             output: out.display().to_string(),
             output_datatype: Some(voxels.datatype().name()),
             views: None,
+            rulers: None,
         },
     )
     .write_with(&sidecar, staged)?;
@@ -178,6 +191,7 @@ pub fn export_overlay_reporting(
             output: out.display().to_string(),
             output_datatype: Some(voxels.datatype().name()),
             views: None,
+            rulers: None,
         },
     )
     .write_with(&sidecar, staged)?;
@@ -222,6 +236,7 @@ pub fn export_views_reporting(viewer: &Viewer, out: &Path, report: Progress) -> 
             ..render::OverlayLayer::mask(&e.frame, &loaded.volume.grid, s.colour, s.opacity)
         });
     }
+    layers.extend(super::edge_compare::layers(viewer, &loaded.volume.grid));
     let mut records = Vec::new();
     let mut pictures = Vec::new();
     for plane in Plane::ALL {
@@ -239,6 +254,12 @@ pub fn export_views_reporting(viewer: &Viewer, out: &Path, report: Progress) -> 
             .draw_crosshair(spec.pixel_from_world(viewer.cursor_ras), [0, 255, 0, 255]);
         render::draw_edge_letters(&mut view.image, &spec);
         let bar = scale_bar::draw_scale_bar(&mut view.image, spec.pixel_mm);
+        let rulers = render::draw_rulers(
+            &mut view.image,
+            &spec,
+            viewer.measure.rulers(),
+            viewer.slice_step_mm(plane),
+        );
         let png = png_of(plane);
         records.push(ViewRecord {
             plane,
@@ -248,6 +269,7 @@ pub fn export_views_reporting(viewer: &Viewer, out: &Path, report: Progress) -> 
             world_from_pixel: view.world_from_pixel.matrix(),
             pixel_mm: spec.pixel_mm,
             scale_bar: bar,
+            rulers,
         });
         pictures.push((png, view.image));
         report(0.15 * pictures.len() as f32);
@@ -287,6 +309,18 @@ pub fn export_views_reporting(viewer: &Viewer, out: &Path, report: Progress) -> 
             output: json_path.display().to_string(),
             output_datatype: None,
             views: Some(&records),
+            rulers: Some(
+                viewer
+                    .measure
+                    .rulers()
+                    .iter()
+                    .map(|r| RulerRecord {
+                        a_ras: r.a_ras,
+                        b_ras: r.b_ras,
+                        length_mm: r.length_mm(),
+                    })
+                    .collect(),
+            ),
         },
     )
     .write_with(&json_path, staged)?;

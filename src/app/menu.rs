@@ -50,6 +50,9 @@ impl RasviewApp {
                     self.viewer.reset_views();
                     ui.close();
                 }
+                ui.separator();
+                let active = self.viewer.active_plane;
+                super::layout::menu(ui, &mut self.viewer.layout, active);
             });
         });
     }

@@ -2,14 +2,17 @@
 //! `render::render_view`, the same function `rasview render` uses.
 
 mod automation;
+mod edge_compare;
 mod edge_job;
 mod edge_panel;
 pub mod export_job;
 pub mod exports;
 pub mod file_dialog;
+mod goto;
 mod histogram;
 mod label_list;
 mod label_tables;
+pub mod layout;
 mod loader;
 mod loads;
 mod menu;
@@ -18,8 +21,10 @@ mod overlay_panel;
 pub mod overlays;
 mod panels;
 pub mod roi;
+pub mod ruler;
 mod series_choice;
 pub mod settings;
+mod shortcuts;
 pub mod state;
 mod textures;
 pub mod time_course;

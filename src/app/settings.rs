@@ -24,6 +24,12 @@ pub struct Persisted {
     pub convention: Convention,
     #[serde(deserialize_with = "or_default")]
     pub views: [ViewState; 3],
+    /// How the views share the window.
+    #[serde(deserialize_with = "or_default")]
+    pub layout: super::layout::Layout,
+    /// Rulers by the canonical path of the file they were drawn on.
+    #[serde(deserialize_with = "or_default")]
+    pub rulers: std::collections::BTreeMap<PathBuf, Vec<crate::geometry::Ruler>>,
 }
 
 impl Persisted {
@@ -37,7 +43,7 @@ impl Persisted {
 
 /// The field's value when it reads, its default when it does not: one bad
 /// field must not cost the others.
-fn or_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+pub(super) fn or_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
     T: serde::de::DeserializeOwned + Default,
@@ -125,6 +131,20 @@ mod tests {
                 zoom: 1.5,
                 pan_mm: [3.0, -4.0],
             }; 3],
+            layout: super::super::layout::Layout {
+                arrangement: super::super::layout::Arrangement::Row,
+                maximised: Some(crate::geometry::Plane::Sagittal),
+                letters: false,
+                ..Default::default()
+            },
+            rulers: [(
+                PathBuf::from("/x.nii"),
+                vec![crate::geometry::Ruler {
+                    a_ras: [1.0, -2.5, 3.0],
+                    b_ras: [0.1, 0.2, 0.3],
+                }],
+            )]
+            .into(),
         };
         let json = serde_json::to_string(&p).unwrap();
         assert_eq!(Persisted::from_json(&json), Some(p));

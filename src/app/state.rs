@@ -177,6 +177,13 @@ pub struct Viewer {
     pub wanted_frame: Option<usize>,
     /// The region of interest and how a drag draws it.
     pub roi: super::roi::RoiState,
+    /// Edges the last change of the settings added and removed, while
+    /// the Edges panel compares with the previous result.
+    pub edge_difference: Option<super::edge_compare::ShownDifference>,
+    /// Rulers (per file) and the measuring mode.
+    pub measure: super::ruler::Measure,
+    /// How the views share the window, and what is drawn on them.
+    pub layout: super::layout::Layout,
     next_generation: u64,
 }
 
@@ -199,6 +206,9 @@ impl Default for Viewer {
             overlays: Default::default(),
             wanted_frame: None,
             roi: Default::default(),
+            edge_difference: None,
+            measure: Default::default(),
+            layout: Default::default(),
             next_generation: 1,
         }
     }
@@ -267,11 +277,13 @@ impl Viewer {
         self.views = [ViewState::default(); 3];
         self.loaded = Some(loaded);
         self.edges = None;
+        self.edge_difference = None;
         // Their checks were against the old base.
         self.overlays.clear();
         self.wanted_frame = None;
         self.roi.region = None;
         self.error = None;
+        self.measure.switch_to(&path);
         self.remember(path);
     }
 
@@ -394,7 +406,7 @@ impl Viewer {
         }
     }
 
-    fn inside_box(&self, world: [f64; 3]) -> bool {
+    pub(crate) fn inside_box(&self, world: [f64; 3]) -> bool {
         let Some(l) = &self.loaded else { return false };
         let g = &l.volume.grid;
         let v = g.voxel_from_world(world);

@@ -15,6 +15,8 @@ struct TextureKey {
     edges: Option<(u64, [u8; 3], u32, bool)>,
     /// The overlays' revision (any change to any overlay bumps it).
     overlays: u64,
+    /// The edges added and removed drawn (the result they end at).
+    compare: Option<u64>,
 }
 
 impl TextureKey {
@@ -35,6 +37,7 @@ impl TextureKey {
             generation,
             edges,
             overlays,
+            compare: None,
         }
     }
 }
@@ -65,13 +68,18 @@ impl ViewTextures {
                 style.outline,
             )
         });
-        let key = TextureKey::new(
-            spec,
-            &viewer.display,
-            loaded.generation,
-            edge_key,
-            viewer.overlays.revision,
-        );
+        let key = TextureKey {
+            compare: shown_edges
+                .and(viewer.edge_difference.as_ref())
+                .map(|d| d.edge_generation),
+            ..TextureKey::new(
+                spec,
+                &viewer.display,
+                loaded.generation,
+                edge_key,
+                viewer.overlays.revision,
+            )
+        };
         let slot = &mut self.slots[super::state::plane_index(spec.plane)];
         if let Some((k, handle)) = slot {
             if *k == key {
@@ -88,6 +96,7 @@ impl ViewTextures {
             outline: style.outline,
             ..render::OverlayLayer::mask(&e.frame, &loaded.volume.grid, style.colour, style.opacity)
         }));
+        layers.extend(super::edge_compare::layers(viewer, &loaded.volume.grid));
         let view = render::render_view_pixels(
             &source,
             &loaded.volume.grid,

@@ -67,22 +67,32 @@ pub fn show(
         );
     }
 
-    let at = viewer.screen_offset_of(plane, &mapping, viewer.cursor_ras);
-    let cross = rect.center() + Vec2::new(at[0] as f32, at[1] as f32);
-    let stroke = Stroke::new(1.0, CROSSHAIR);
-    painter.line_segment(
-        [
-            Pos2::new(rect.left(), cross.y),
-            Pos2::new(rect.right(), cross.y),
-        ],
-        stroke,
-    );
-    painter.line_segment(
-        [
-            Pos2::new(cross.x, rect.top()),
-            Pos2::new(cross.x, rect.bottom()),
-        ],
-        stroke,
+    if viewer.layout.crosshair {
+        let at = viewer.screen_offset_of(plane, &mapping, viewer.cursor_ras);
+        let cross = rect.center() + Vec2::new(at[0] as f32, at[1] as f32);
+        let stroke = Stroke::new(1.0, CROSSHAIR);
+        painter.line_segment(
+            [
+                Pos2::new(rect.left(), cross.y),
+                Pos2::new(rect.right(), cross.y),
+            ],
+            stroke,
+        );
+        painter.line_segment(
+            [
+                Pos2::new(cross.x, rect.top()),
+                Pos2::new(cross.x, rect.bottom()),
+            ],
+            stroke,
+        );
+    }
+    super::ruler::draw_in_view(
+        &painter,
+        rect,
+        plane,
+        viewer,
+        &mapping,
+        response.hover_pos(),
     );
 
     super::roi::draw(&painter, rect, plane, viewer, &mapping);
@@ -112,7 +122,9 @@ pub fn show(
             Align2::CENTER_BOTTOM,
         ),
     ] {
-        painter.text(pos, align, letter, font.clone(), LETTERS);
+        if viewer.layout.letters {
+            painter.text(pos, align, letter, font.clone(), LETTERS);
+        }
     }
     painter.text(
         rect.left_top() + Vec2::new(pad, pad),
@@ -155,6 +167,13 @@ fn handle_input(
         viewer.pan(plane, mapping, drag);
     } else if response.dragged_by(PointerButton::Secondary) {
         viewer.drag_window(drag);
+    } else if viewer.measure.active {
+        // A click (not a drag) places a ruler end; a double click is two ends.
+        if response.clicked() {
+            if let Some(p) = response.interact_pointer_pos() {
+                viewer.measure_click(plane, mapping, offset_of(p));
+            }
+        }
     } else if !shift && super::roi::handle_pointer(ui, response, rect, plane, viewer, mapping) {
         // A region of interest is being drawn.
     } else if response.is_pointer_button_down_on()
@@ -166,6 +185,9 @@ fn handle_input(
         }
     }
 
+    if response.double_clicked() && !viewer.measure.active {
+        viewer.layout.toggle_maximise(plane);
+    }
     if response.hovered() {
         viewer.active_plane = plane;
         let events = ui.input(|i| i.events.clone());

@@ -16,8 +16,6 @@ use super::settings::{Persisted, STORAGE_KEY};
 use super::state::Viewer;
 use super::textures::ViewTextures;
 use super::view_panel::{self, ViewInput};
-use crate::geometry::Plane;
-use egui::{Key, Rect, Vec2};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU8;
 use std::sync::Arc;
@@ -46,6 +44,10 @@ pub struct RasviewApp {
     pub time_course: super::time_course::TimeCourseTool,
     /// ROI statistics being computed, and the last ones.
     pub roi_job: super::roi::RoiJob,
+    /// The Go to field.
+    pub goto: super::goto::GoTo,
+    /// The keyboard help sheet is open.
+    pub help_open: bool,
 }
 
 impl RasviewApp {
@@ -56,6 +58,8 @@ impl RasviewApp {
             viewer.display = p.display;
             viewer.convention = p.convention;
             viewer.views = p.views;
+            viewer.layout = p.layout;
+            viewer.measure.restore(p.rulers);
         }
         RasviewApp {
             viewer,
@@ -73,6 +77,8 @@ impl RasviewApp {
             waker: None,
             time_course: Default::default(),
             roi_job: Default::default(),
+            goto: Default::default(),
+            help_open: false,
         }
     }
 
@@ -82,6 +88,8 @@ impl RasviewApp {
             display: self.viewer.display,
             convention: self.viewer.convention,
             views: self.viewer.views,
+            layout: self.viewer.layout,
+            rulers: self.viewer.measure.saved(),
         }
     }
 
@@ -139,7 +147,7 @@ impl RasviewApp {
         let wake = self.repaint_waker();
         self.histogram.update(self.viewer.loaded.as_ref(), wake);
         self.handle_dropped_files(&ctx);
-        self.handle_keys(&ctx);
+        self.handle_shortcuts(&ctx);
 
         egui::Panel::top("menu").show(ui, |ui| self.menu_bar(ui));
         egui::Panel::bottom("status").show(ui, |ui| self.status_bar(ui));
@@ -147,10 +155,12 @@ impl RasviewApp {
             egui::Panel::top("overlay banner")
                 .show(ui, |ui| overlay_panel::banner(ui, &self.viewer.overlays));
         }
+        // The View menu hides it; dragging its edge in or out does too.
+        let mut side_panel = self.viewer.layout.side_panel;
         egui::Panel::left("controls")
             .resizable(true)
             .default_size(270.0)
-            .show(ui, |ui| {
+            .show_collapsible(ui, &mut side_panel, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
                     if let Some(error) = &self.viewer.error {
                         ui.colored_label(
@@ -164,7 +174,11 @@ impl RasviewApp {
                     }
                     panels::controls(ui, &mut self.viewer);
                     ui.separator();
+                    super::goto::panel(ui, &mut self.viewer, &mut self.goto);
+                    ui.separator();
                     self.edge_panel.show(ui, &mut self.viewer);
+                    ui.separator();
+                    super::ruler::panel(ui, &mut self.viewer);
                     ui.separator();
                     super::roi::panel(ui, &mut self.viewer, &self.roi_job);
                     ui.separator();
@@ -181,9 +195,11 @@ impl RasviewApp {
                     panels::file_facts(ui, &self.viewer);
                 });
             });
+        self.viewer.layout.side_panel = side_panel;
         egui::CentralPanel::no_frame().show(ui, |ui| self.views(ui));
         self.npy_dialog(&ctx);
         self.series_dialog(&ctx);
+        self.help_sheet(&ctx);
         if let Some((purpose, paths)) = self.dialogs.show_field(&ctx) {
             self.chosen(purpose, paths);
         }
@@ -198,20 +214,8 @@ impl RasviewApp {
     }
 
     fn views(&mut self, ui: &mut egui::Ui) {
-        let area = ui.max_rect();
-        let gap = 2.0;
-        let half = Vec2::new((area.width() - gap) / 2.0, (area.height() - gap) / 2.0);
-        let cell = |col: f32, row: f32| {
-            Rect::from_min_size(
-                area.min + Vec2::new(col * (half.x + gap), row * (half.y + gap)),
-                half,
-            )
-        };
-        for (plane, rect) in [
-            (Plane::Axial, cell(0.0, 0.0)),
-            (Plane::Coronal, cell(1.0, 0.0)),
-            (Plane::Sagittal, cell(0.0, 1.0)),
-        ] {
+        let (views, plots) = self.viewer.layout.rects(ui.max_rect());
+        for (plane, rect) in views {
             let index = super::state::plane_index(plane);
             view_panel::show(
                 ui,
@@ -222,7 +226,9 @@ impl RasviewApp {
                 &mut self.inputs[index],
             );
         }
-        let info = cell(1.0, 1.0).shrink(8.0);
+        let Some(info) = plots.map(|r| r.shrink(8.0)) else {
+            return;
+        };
         let mut child = ui.new_child(egui::UiBuilder::new().max_rect(info));
         egui::ScrollArea::vertical()
             .id_salt("info quadrant")
@@ -270,27 +276,6 @@ impl RasviewApp {
                 return;
             }
             self.open(path, ctx);
-        }
-    }
-
-    fn handle_keys(&mut self, ctx: &egui::Context) {
-        if ctx.egui_wants_keyboard_input() {
-            return;
-        }
-        let plane = self.viewer.active_plane;
-        let (up, down, home) = ctx.input(|i| {
-            (
-                i.num_presses(Key::PageUp) + i.num_presses(Key::ArrowUp),
-                i.num_presses(Key::PageDown) + i.num_presses(Key::ArrowDown),
-                i.key_pressed(Key::Home),
-            )
-        });
-        let steps = up as i32 - down as i32;
-        if steps != 0 {
-            self.viewer.step(plane, steps);
-        }
-        if home {
-            self.viewer.reset_views();
         }
     }
 }

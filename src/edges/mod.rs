@@ -3,6 +3,7 @@
 //! the volume's own voxel grid and spacing; results land on that grid.
 
 pub(crate) mod canny;
+pub mod compare;
 pub(crate) mod control;
 pub(crate) mod dog;
 pub(crate) mod field;

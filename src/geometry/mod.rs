@@ -9,10 +9,12 @@ pub mod grid;
 pub mod orientation;
 pub mod plane;
 pub mod region;
+pub mod ruler;
 pub mod sample;
 
 pub use affine::{Affine, AffineError};
 pub use grid::Grid;
 pub use plane::{Convention, Plane};
 pub use region::{Region, ShapeKind, SliceShape};
+pub use ruler::Ruler;
 pub use sample::Interpolation;

@@ -125,6 +125,23 @@ impl RgbaImage {
         }
     }
 
+    /// A straight line from `a` to `b` (pixel centres), `width` pixels
+    /// thick, clipped to the picture.
+    pub fn draw_line(&mut self, a: [f64; 2], b: [f64; 2], width: i64, colour: [u8; 4]) {
+        let steps = (b[0] - a[0]).abs().max((b[1] - a[1]).abs()).ceil().max(1.0) as i64;
+        let half = (width - 1) / 2;
+        for s in 0..=steps {
+            let t = s as f64 / steps as f64;
+            let c = (a[0] + (b[0] - a[0]) * t).round() as i64;
+            let r = (a[1] + (b[1] - a[1]) * t).round() as i64;
+            for dy in -half..width - half {
+                for dx in -half..width - half {
+                    self.put(c + dx, r + dy, colour);
+                }
+            }
+        }
+    }
+
     /// A filled rectangle, clipped to the picture.
     pub fn fill_rect(&mut self, col: i64, row: i64, width: i64, height: i64, colour: [u8; 4]) {
         for y in row..row + height {

@@ -5,6 +5,7 @@ pub(crate) mod colormap;
 pub(crate) mod image;
 pub(crate) mod layer;
 pub(crate) mod overlay_style;
+pub(crate) mod ruler;
 pub(crate) mod scale_bar;
 pub(crate) mod view;
 pub(crate) mod window;
@@ -13,6 +14,7 @@ pub use colormap::Colormap;
 pub use image::RgbaImage;
 pub use layer::{label_colour, layer_colours, LayerStyle, OverlayLayer};
 pub use overlay_style::{suggest_style, SuggestedStyle};
+pub use ruler::{draw_rulers, RulerInView, RULER_COLOUR};
 pub use view::ViewSpec;
 pub use window::WindowLevel;
 

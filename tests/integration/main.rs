@@ -29,5 +29,6 @@ mod render;
 mod resample;
 mod roi_stats;
 mod time_course;
+mod viewer_tools;
 mod window_screenshot;
 mod write_failures;
