@@ -12,6 +12,7 @@ pub(crate) mod label_table;
 pub(crate) mod labels;
 pub mod load;
 pub(crate) mod metaimage;
+pub(crate) mod name_pattern;
 pub(crate) mod nrrd;
 pub mod region_stats;
 pub mod save;

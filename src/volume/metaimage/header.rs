@@ -528,8 +528,7 @@ fn parse_data_file(path: &Path, text: &str, ndims: usize) -> Result<DataFileSpec
 /// A pattern must hold exactly one integer conversion (`%d`, `%i`, `%03d`,
 /// `%4d`); `%%` is a literal percent sign.
 fn check_pattern(path: &Path, format: &str, text: &str) -> Result<(), LoadError> {
-    let conversions = pattern_conversions(format);
-    if conversions != Some(1) {
+    if crate::volume::name_pattern::fill(format, 0).is_none() {
         return Err(LoadError::bad_field(
             path,
             "ElementDataFile",
@@ -538,66 +537,6 @@ fn check_pattern(path: &Path, format: &str, text: &str) -> Result<(), LoadError>
         ));
     }
     Ok(())
-}
-
-fn pattern_conversions(format: &str) -> Option<usize> {
-    let mut count = 0;
-    let mut chars = format.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            continue;
-        }
-        if chars.peek() == Some(&'%') {
-            chars.next();
-            continue;
-        }
-        while chars
-            .peek()
-            .is_some_and(|c| c.is_ascii_digit() || *c == '-')
-        {
-            chars.next();
-        }
-        match chars.next() {
-            Some('d') | Some('i') => count += 1,
-            _ => return None,
-        }
-    }
-    Some(count)
-}
-
-/// The file name for slice number `n` of a pattern (see [`check_pattern`]).
-pub fn format_pattern(format: &str, n: i64) -> String {
-    let mut out = String::new();
-    let mut chars = format.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        if chars.peek() == Some(&'%') {
-            chars.next();
-            out.push('%');
-            continue;
-        }
-        let mut spec = String::new();
-        while chars
-            .peek()
-            .is_some_and(|c| c.is_ascii_digit() || *c == '-')
-        {
-            spec.extend(chars.next());
-        }
-        chars.next(); // the d or i
-        let left = spec.starts_with('-');
-        let spec = spec.trim_start_matches('-');
-        let zero = spec.starts_with('0');
-        let width: usize = spec.parse().unwrap_or(0);
-        out.push_str(&match (left, zero) {
-            (true, _) => format!("{n:<width$}"),
-            (false, true) => format!("{n:0width$}"),
-            (false, false) => format!("{n:width$}"),
-        });
-    }
-    out
 }
 
 /// MetaIO's booleans: anything starting with T, t or 1 is true, with F, f
@@ -711,9 +650,8 @@ mod tests {
         );
         assert!(parse_data_file(Path::new("t.mhd"), "s%s.raw", 3).is_err());
         assert!(parse_data_file(Path::new("t.mhd"), "s%d.raw 1 3 0", 3).is_err());
-        assert_eq!(format_pattern("slice %03d.raw", 7), "slice 007.raw");
-        assert_eq!(format_pattern("a%d_%%.raw", 12), "a12_%.raw");
-        assert_eq!(format_pattern("a%3d", 5), "a  5");
+        // A width no file name needs is refused, not filled with spaces.
+        assert!(parse_data_file(Path::new("t.mhd"), "s%999999999d.raw 1 3 1", 3).is_err());
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! of the data each holds, and a check of each against its size on disk
 //! before anything is allocated.
 
-use super::header::{format_pattern, DataFileSpec, MetaHeader};
+use super::header::{DataFileSpec, MetaHeader};
 use super::layout::Layout;
 use crate::volume::error::LoadError;
+use crate::volume::name_pattern;
 use std::path::{Path, PathBuf};
 
 /// No header names more data files than this (a 4D series of slices is
@@ -96,9 +97,18 @@ pub fn data_files(
                     ),
                 ));
             }
+            // The header's pattern was checked to hold one conversion.
             let names = (0..count)
-                .map(|i| named(&format_pattern(format, min + i as i64 * step)))
-                .collect();
+                .map(|i| name_pattern::fill(format, min + i as i64 * step).map(|n| named(&n)))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    LoadError::bad_field(
+                        header_path,
+                        "ElementDataFile",
+                        format,
+                        "is a name pattern without exactly one %d for the slice number",
+                    )
+                })?;
             (split(count, names), false)
         }
     };

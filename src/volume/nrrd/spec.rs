@@ -310,7 +310,7 @@ fn data_files(path: &Path, h: &HeaderText, sizes: &[u64]) -> Result<DataFiles, L
             )));
         }
         let names = (0..count)
-            .map(|n| format_pattern(words[0], (min + n * step) as i64))
+            .map(|n| crate::volume::name_pattern::fill(words[0], (min + n * step) as i64))
             .collect::<Option<Vec<_>>>()
             .ok_or_else(|| bad("has no single %d conversion (as in name%03d.raw)".into()))?;
         (names, words.get(4).copied())
@@ -347,55 +347,6 @@ fn data_files(path: &Path, h: &HeaderText, sizes: &[u64]) -> Result<DataFiles, L
     ))
 }
 
-/// Fills in a printf pattern's one integer conversion (`%d`, `%03d`,
-/// `%5i`); `%%` is a percent sign. `None` unless there is exactly one.
-pub fn format_pattern(pattern: &str, n: i64) -> Option<String> {
-    let mut out = String::new();
-    let mut chars = pattern.chars().peekable();
-    let mut conversions = 0;
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        if chars.peek() == Some(&'%') {
-            chars.next();
-            out.push('%');
-            continue;
-        }
-        let zero = chars.peek() == Some(&'0');
-        if zero {
-            chars.next();
-        }
-        let mut width = 0usize;
-        while let Some(d) = chars.peek().and_then(|c| c.to_digit(10)) {
-            width = width * 10 + d as usize;
-            chars.next();
-            if width > 64 {
-                return None;
-            }
-        }
-        match chars.next() {
-            Some('d' | 'i' | 'u') => {}
-            _ => return None,
-        }
-        conversions += 1;
-        let digits = n.unsigned_abs().to_string();
-        let sign = if n < 0 { "-" } else { "" };
-        let len = sign.len() + digits.len();
-        let pad = width.saturating_sub(len);
-        if zero {
-            out.push_str(sign);
-            out.extend(std::iter::repeat_n('0', pad));
-        } else {
-            out.extend(std::iter::repeat_n(' ', pad));
-            out.push_str(sign);
-        }
-        out.push_str(&digits);
-    }
-    (conversions == 1).then_some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,16 +356,6 @@ mod tests {
         let p = Path::new("/d/h.nhdr");
         let h = parse(p, text.as_bytes()).map_err(|e| e.to_string())?;
         DataSpec::of(p, &h).map_err(|e| e.to_string())
-    }
-
-    #[test]
-    fn printf_patterns() {
-        assert_eq!(format_pattern("s%03d.raw", 7).as_deref(), Some("s007.raw"));
-        assert_eq!(format_pattern("s%d.raw", 12).as_deref(), Some("s12.raw"));
-        assert_eq!(format_pattern("s%3d", 5).as_deref(), Some("s  5"));
-        assert_eq!(format_pattern("100%%_%02d", 3).as_deref(), Some("100%_03"));
-        assert_eq!(format_pattern("s%f", 3), None);
-        assert_eq!(format_pattern("s%d_%d", 3), None);
     }
 
     #[test]
