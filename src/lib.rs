@@ -1,4 +1,4 @@
-//! rasview: a NIfTI viewer that makes geometry mistakes impossible to miss.
+//! rasview: a viewer for medical volumes that makes geometry mistakes impossible to miss.
 //!
 //! The domain half (geometry, volume, cli) never touches egui; the window
 //! lives behind the `gui` feature.
@@ -13,3 +13,4 @@ pub mod npy;
 pub mod overlay;
 pub mod render;
 pub mod volume;
+pub mod words;

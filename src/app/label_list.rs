@@ -54,7 +54,7 @@ pub fn show(ui: &mut egui::Ui, overlay: &mut ForeignOverlay) -> bool {
                                 overlay.set_hidden(l.value, !shown);
                                 changed = true;
                             }
-                            ui.label(format!("{} vox", thousands(l.count)));
+                            ui.label(format!("{} vox", crate::words::thousands(l.count)));
                             ui.end_row();
                         }
                     });
@@ -69,28 +69,4 @@ pub fn show(ui: &mut egui::Ui, overlay: &mut ForeignOverlay) -> bool {
             }
         });
     changed
-}
-
-/// 1234567 as "1,234,567".
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(super::thousands(0), "0");
-        assert_eq!(super::thousands(999), "999");
-        assert_eq!(super::thousands(1000), "1,000");
-        assert_eq!(super::thousands(1234567), "1,234,567");
-    }
 }

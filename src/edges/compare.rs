@@ -18,8 +18,8 @@ impl EdgeDifference {
     pub fn summary(&self) -> String {
         format!(
             "+{} / -{} edge voxels",
-            thousands(self.added_count),
-            thousands(self.removed_count)
+            crate::words::thousands(self.added_count as u64),
+            crate::words::thousands(self.removed_count as u64)
         )
     }
 }
@@ -59,19 +59,6 @@ pub fn difference(previous: &Array3<f32>, current: &Array3<f32>) -> Option<EdgeD
     })
 }
 
-/// 1204 as "1,204".
-fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,8 +80,5 @@ mod tests {
         assert_eq!(d.added.sum() as usize, 2);
         assert_eq!(d.summary(), "+2 / -1 edge voxels");
         assert!(difference(&a, &Array3::zeros((4, 3, 3))).is_none());
-        assert_eq!(thousands(1204), "1,204");
-        assert_eq!(thousands(3_877_001), "3,877,001");
-        assert_eq!(thousands(12), "12");
     }
 }
