@@ -23,7 +23,8 @@ pub fn load_job(path: PathBuf) -> impl FnOnce(&dyn Fn(f32)) -> Result<Volume, St
     load_job_with(path, LoadOptions::default())
 }
 
-fn load_job_with(
+/// The job that loads `path` with `options` (one DICOM series, say).
+pub fn load_job_with(
     path: PathBuf,
     options: LoadOptions,
 ) -> impl FnOnce(&dyn Fn(f32)) -> Result<Volume, String> + Send {

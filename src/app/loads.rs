@@ -3,12 +3,12 @@
 //! on its own thread), and NumPy arrays through the import dialog.
 
 use super::export_job::PendingExport;
-use super::loader::{load_job, PendingLoad};
+use super::loader::{load_job, load_job_with, PendingLoad};
 use super::npy_import::{self, ImportChoice, NpyImport};
 use super::overlays::ForeignOverlay;
 use super::state::{LoadedVolume, ReadyVolume};
 use super::window::RasviewApp;
-use crate::volume::{self, LoadError, LoadOptions, Volume};
+use crate::volume::{self, LoadError, LoadOptions};
 use std::path::PathBuf;
 
 /// Work running on other threads for the window; each piece wakes the
@@ -218,7 +218,13 @@ impl RasviewApp {
                         "loading",
                         path.clone(),
                         self.repaint_waker(),
-                        series_job(path, series),
+                        load_job_with(
+                            path,
+                            LoadOptions {
+                                series,
+                                ..LoadOptions::default()
+                            },
+                        ),
                     )
                 });
                 if keep_views {
@@ -318,18 +324,6 @@ pub(super) fn start_load(
             Err(e) => Err(e.to_string()),
         },
     )
-}
-
-/// The whole of a file (of a DICOM folder, `series`).
-fn series_job(
-    path: PathBuf,
-    series: Option<String>,
-) -> impl FnOnce(&dyn Fn(f32)) -> Result<Volume, String> + Send {
-    let options = LoadOptions {
-        series,
-        ..LoadOptions::default()
-    };
-    move |report| volume::load_reporting(&path, &options, report).map_err(|e| e.to_string())
 }
 
 fn file_name(path: &std::path::Path) -> String {
