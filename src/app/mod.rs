@@ -127,13 +127,62 @@ pub fn run(request: StartUp) -> ExitCode {
     ExitCode::from(exit_code.load(Ordering::Acquire))
 }
 
-/// assets/highres.nii.gz beside the executable's source tree, or in the
-/// working directory.
+/// The sample `rasview` opens without a file: assets/highres.nii.gz of the
+/// source tree it was built from when that is there (a checkout), else the
+/// copy carried in the binary, written once to the user's cache folder: an
+/// installed binary has no source tree beside it.
 pub fn bundled_sample() -> PathBuf {
     let built_in = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/highres.nii.gz");
     if built_in.exists() {
-        built_in
-    } else {
-        PathBuf::from("assets/highres.nii.gz")
+        return built_in;
+    }
+    // Failing that (no writable cache), the window says it cannot read the
+    // path it was given, as for any missing file.
+    sample_in(&cache_folder()).unwrap_or_else(|_| PathBuf::from("assets/highres.nii.gz"))
+}
+
+/// The bundled sample's bytes (2.3 MB; licence in assets/README.md).
+const SAMPLE: &[u8] = include_bytes!("../../assets/highres.nii.gz");
+
+/// `$XDG_CACHE_HOME/rasview`, `~/.cache/rasview`, or the temporary folder's.
+fn cache_folder() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("rasview")
+}
+
+/// The sample in `folder`, written there (atomically) unless a copy of the
+/// same length already is.
+fn sample_in(folder: &std::path::Path) -> std::io::Result<PathBuf> {
+    let path = folder.join("highres.nii.gz");
+    let present = std::fs::metadata(&path).is_ok_and(|m| m.len() == SAMPLE.len() as u64);
+    if !present {
+        std::fs::create_dir_all(folder)?;
+        crate::volume::save::write_atomically(&path, false, &[SAMPLE])
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+    }
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sample_carried_in_the_binary_is_written_once_and_loads() {
+        let folder = std::env::temp_dir().join(format!("rasview-sample-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&folder);
+        let path = sample_in(&folder).unwrap();
+        let volume = crate::volume::load(&path).unwrap();
+        assert_eq!(volume.grid.shape, [176, 211, 163]);
+        let first = std::fs::metadata(&path).unwrap().modified().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(sample_in(&folder).unwrap(), path);
+        // Not written again.
+        assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), first);
+        std::fs::remove_dir_all(&folder).unwrap();
     }
 }
