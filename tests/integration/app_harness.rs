@@ -23,7 +23,7 @@ fn harness_with(file: &str) -> Harness<'static, RasviewApp> {
         .build_ui_state(|ui, app: &mut RasviewApp| app.show(ui), app);
     // The intensity histogram is counted on its own thread: let it arrive,
     // so that no test sees the layout change under it.
-    step_until(&mut harness, "the histogram", |app| {
+    common::window::step_until(&mut harness, "the histogram", 60, |app| {
         !app.histogram_pending()
     });
     harness.run();
@@ -437,22 +437,6 @@ fn the_remembered_layout_applies_to_the_first_volume_of_a_run() {
     assert_eq!(app.viewer.views[1].zoom, 1.0);
 }
 
-/// Steps the harness until `done`, failing after a minute.
-fn step_until(
-    harness: &mut Harness<'_, RasviewApp>,
-    what: &str,
-    done: impl Fn(&RasviewApp) -> bool,
-) {
-    let start = std::time::Instant::now();
-    while !done(harness.state()) {
-        harness.step();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        assert!(start.elapsed().as_secs() < 60, "{what} never came");
-    }
-    // A newly shown window animates for a few frames: step, not run.
-    harness.run_steps(2);
-}
-
 /// Clicks File, then the item `label` in it.
 fn file_menu(harness: &mut Harness<'_, RasviewApp>, label: &str) {
     // By role: the File heading of the facts panel has the same label.
@@ -477,7 +461,7 @@ fn where_no_file_dialog_can_be_shown_a_typed_path_opens_the_file() {
     // "nothing chosen" at once.
     harness.state_mut().dialogs = FileDialogs::with_backend(Arc::new(|_, _| None));
     file_menu(&mut harness, "Open...");
-    step_until(&mut harness, "the path field", |app| {
+    common::window::step_until(&mut harness, "the path field", 60, |app| {
         app.dialogs.typed.is_some()
     });
     harness.get_by_label_contains("No file dialog could be shown here");
@@ -490,7 +474,7 @@ fn where_no_file_dialog_can_be_shown_a_typed_path_opens_the_file() {
     harness.run_steps(2);
     harness.get_by_label("Open").click();
     harness.run();
-    step_until(&mut harness, "the typed file", |app| {
+    common::window::step_until(&mut harness, "the typed file", 60, |app| {
         !app.is_loading() && base_name(app).ends_with("LPI.nii.gz")
     });
     assert!(harness.state().dialogs.typed.is_none(), "the field closes");
@@ -521,7 +505,7 @@ fn an_open_file_dialog_does_not_stop_the_window() {
     answer
         .send(common::data_file("nifti-space/LPI.nii.gz"))
         .unwrap();
-    step_until(&mut harness, "the chosen file", |app| {
+    common::window::step_until(&mut harness, "the chosen file", 60, |app| {
         !app.is_loading() && base_name(app).ends_with("LPI.nii.gz")
     });
     // A dialog closed without a choice after a while is a cancel: no field.
@@ -537,10 +521,10 @@ fn an_export_chosen_in_the_menu_runs_in_the_background_and_reports() {
     harness.state_mut().dialogs =
         FileDialogs::with_backend(Arc::new(move |_, _| Some(vec![chosen.clone()])));
     file_menu(&mut harness, "Export views as PNG...");
-    step_until(&mut harness, "the export to start", |app| {
+    common::window::step_until(&mut harness, "the export to start", 60, |app| {
         app.is_exporting() || app.status.is_some()
     });
-    step_until(&mut harness, "the export", |app| !app.is_exporting());
+    common::window::step_until(&mut harness, "the export", 60, |app| !app.is_exporting());
     let app = harness.state();
     assert!(app.viewer.error.is_none(), "{:?}", app.viewer.error);
     assert!(app.status.as_deref().unwrap().contains("qc.json"));
@@ -551,7 +535,9 @@ fn an_export_chosen_in_the_menu_runs_in_the_background_and_reports() {
     harness
         .state_mut()
         .start_export(ExportKind::Edges, dir.join("edges.nii.gz"));
-    step_until(&mut harness, "the failed export", |app| !app.is_exporting());
+    common::window::step_until(&mut harness, "the failed export", 60, |app| {
+        !app.is_exporting()
+    });
     let error = harness.state().viewer.error.clone().unwrap_or_default();
     assert!(
         error.starts_with("export failed: there are no edges"),
@@ -562,7 +548,7 @@ fn an_export_chosen_in_the_menu_runs_in_the_background_and_reports() {
 #[test]
 fn the_intensity_histogram_is_counted_off_the_ui_thread_and_drawn_when_ready() {
     let mut harness = harness_with("nifti-space/RAS.nii.gz");
-    step_until(&mut harness, "the histogram", |app| {
+    common::window::step_until(&mut harness, "the histogram", 60, |app| {
         !app.histogram_pending()
     });
     harness.get_by_label("Intensity histogram (window in orange)");

@@ -42,26 +42,11 @@ fn harness_for(app: RasviewApp) -> Harness<'static, RasviewApp> {
         .with_size(Vec2::new(1200.0, 800.0))
         .build_ui_state(|ui, app: &mut RasviewApp| app.show(ui), app);
     // The intensity histogram is counted on its own thread: let it arrive.
-    step_until(&mut harness, "the histogram", |app| {
+    common::window::step_until(&mut harness, "the histogram", 60, |app| {
         !app.histogram_pending()
     });
     harness.run();
     harness
-}
-
-/// Steps the window until `done` (background work delivers between frames),
-/// failing after a minute.
-fn step_until(
-    harness: &mut Harness<'static, RasviewApp>,
-    what: &str,
-    done: impl Fn(&RasviewApp) -> bool,
-) {
-    let start = std::time::Instant::now();
-    while !done(harness.state()) {
-        harness.step();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        assert!(start.elapsed().as_secs() < 60, "{what} never arrived");
-    }
 }
 
 #[test]
@@ -194,7 +179,7 @@ fn exports_reload_on_the_base_geometry_with_the_same_data() {
     // The edges: a uint8 mask on the base's geometry, equal to the result.
     app.viewer.edge_settings.show = true;
     let mut harness = harness_for(app);
-    step_until(&mut harness, "edges", |app| {
+    common::window::step_until(&mut harness, "edges", 60, |app| {
         app.viewer.edges.is_some() && !app.edges_busy()
     });
     let out = dir.join("edges.nii.gz");
@@ -274,7 +259,7 @@ fn an_imported_zyx_slice_lands_on_the_cursor_slice_and_exports_aligned() {
     assert_eq!(placements(&harness), 3);
     harness.get_by_label("Add as overlay").click();
     harness.step();
-    step_until(&mut harness, "the overlay", |app| !app.is_loading());
+    common::window::step_until(&mut harness, "the overlay", 60, |app| !app.is_loading());
     harness.run();
     let app = harness.state();
     assert!(app.npy_import.is_none(), "the dialog closes");
@@ -345,7 +330,7 @@ fn a_file_dropped_with_shift_becomes_an_overlay() {
             .dropped_files
             .push(std::sync::Arc::new(Dropped(path.to_path_buf())));
         harness.step();
-        step_until(harness, "the dropped file", |app| !app.is_loading());
+        common::window::step_until(harness, "the dropped file", 60, |app| !app.is_loading());
         harness.step();
     };
     drop_file(&mut harness, &flipped, true);
@@ -403,7 +388,7 @@ fn an_edge_slice_imported_upside_down_gets_a_banner_naming_the_flip() {
     harness.run();
     harness.get_by_label("Add as overlay").click();
     harness.step();
-    step_until(&mut harness, "the overlay", |app| {
+    common::window::step_until(&mut harness, "the overlay", 60, |app| {
         !app.is_loading() && !app.viewer.overlays.items.is_empty()
     });
     harness.run();

@@ -172,24 +172,10 @@ mod window {
         let mut harness = Harness::builder()
             .with_size(Vec2::new(1200.0, 800.0))
             .build_ui_state(|ui, app: &mut RasviewApp| app.show(ui), app);
-        step_until(&mut harness, "the histogram", |app| {
+        common::window::step_until(&mut harness, "the histogram", 60, |app| {
             !app.histogram_pending()
         });
         harness
-    }
-
-    fn step_until(
-        harness: &mut Harness<'_, RasviewApp>,
-        what: &str,
-        done: impl Fn(&RasviewApp) -> bool,
-    ) {
-        let start = std::time::Instant::now();
-        while !done(harness.state()) {
-            harness.step();
-            std::thread::sleep(std::time::Duration::from_millis(5));
-            assert!(start.elapsed().as_secs() < 60, "{what} never came");
-        }
-        harness.run_steps(2);
     }
 
     fn frame_index(app: &RasviewApp) -> usize {
@@ -219,7 +205,7 @@ mod window {
         harness.run_steps(2);
         harness.drop_at(at);
         harness.run_steps(2);
-        step_until(&mut harness, "volume 4", |app| frame_index(app) == 4);
+        common::window::step_until(&mut harness, "volume 4", 60, |app| frame_index(app) == 4);
         let app = harness.state();
         let linear = cursor_linear(app);
         assert_eq!(

@@ -29,25 +29,11 @@ fn harness_stepping(file: &str, step_dt: f32) -> Harness<'static, RasviewApp> {
         .with_size(Vec2::new(1300.0, 900.0))
         .with_step_dt(step_dt)
         .build_ui_state(|ui, app: &mut RasviewApp| app.show(ui), app);
-    step_until(&mut harness, "the histogram", |app| {
+    common::window::step_until(&mut harness, "the histogram", 120, |app| {
         !app.histogram_pending()
     });
     harness.run();
     harness
-}
-
-fn step_until(
-    harness: &mut Harness<'_, RasviewApp>,
-    what: &str,
-    done: impl Fn(&RasviewApp) -> bool,
-) {
-    let start = std::time::Instant::now();
-    while !done(harness.state()) {
-        harness.step();
-        std::thread::sleep(std::time::Duration::from_millis(5));
-        assert!(start.elapsed().as_secs() < 120, "{what} never came");
-    }
-    harness.run_steps(2);
 }
 
 /// nibabel's affine of a test file, as stored in tests/data/oracle.json.
@@ -215,7 +201,7 @@ fn a_ruler_across_two_views_measures_the_distance_given_by_the_affine() {
     harness
         .state_mut()
         .start_export(ExportKind::Views, out.clone());
-    step_until(&mut harness, "the export", |app| !app.is_exporting());
+    common::window::step_until(&mut harness, "the export", 120, |app| !app.is_exporting());
     assert!(
         harness.state().viewer.error.is_none(),
         "{:?}",
@@ -297,7 +283,7 @@ fn compare_with_previous_counts_the_set_differences_of_the_two_masks() {
     let mut harness = harness_with(file);
     harness.state_mut().viewer.edge_settings.show = true;
     harness.run_steps(2);
-    step_until(&mut harness, "the first edges", |app| {
+    common::window::step_until(&mut harness, "the first edges", 120, |app| {
         app.edge_results() >= 1 && !app.edges_busy()
     });
     harness.get_by_label("Compare with previous").click();
@@ -307,7 +293,7 @@ fn compare_with_previous_counts_the_set_differences_of_the_two_masks() {
         .get_by_role_and_label(egui::Role::Slider, "Sigma mm")
         .set_value_accesskit(2.5);
     harness.run_steps(2);
-    step_until(&mut harness, "the comparison", |app| {
+    common::window::step_until(&mut harness, "the comparison", 120, |app| {
         app.edge_results() >= 2 && app.viewer.edge_difference.is_some()
     });
     let second = edge_frame(harness.state());

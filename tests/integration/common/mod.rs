@@ -2,6 +2,9 @@
 //! generator, and phantoms placed in world space.
 #![allow(dead_code)]
 
+#[cfg(feature = "gui")]
+pub mod window;
+
 use rasview::geometry::Affine;
 use rasview::volume::RawHeader;
 use std::path::{Path, PathBuf};
