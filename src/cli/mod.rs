@@ -28,6 +28,7 @@ mod import_npy;
 mod info;
 mod mosaic;
 mod probe;
+mod qc;
 mod render;
 mod resample;
 mod stats;
@@ -114,6 +115,8 @@ pub enum Command {
     Timecourse(timecourse::TimecourseArgs),
     /// Voxel count, volume in mm^3, mean, SD, min and max inside a sphere (voxels by their centres).
     Stats(stats::StatsArgs),
+    /// A dataset in one report: each volume's mosaic with edges and facts, each (base, overlay) pair's check verdict, as OUT/index.html and OUT/qc.json. Exit 1 if an entry failed, 3 if a pair is not aligned.
+    Qc(qc::QcArgs),
     /// Measure loading speed and memory beside gzip and nibabel.
     Bench(bench::BenchArgs),
 }
@@ -147,6 +150,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Bench(args) => bench::run(&args),
         Command::Timecourse(args) => timecourse::run(&args),
         Command::Stats(args) => stats::run(&args),
+        Command::Qc(args) => qc::run(&args),
     };
     // Every command, for the benchmarks that measure its memory.
     info::report_peak_memory_if_asked();

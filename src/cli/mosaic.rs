@@ -58,7 +58,7 @@ const MAX_MOSAIC_PX: usize = 16384;
 
 /// The sidecar of a mosaic.
 #[derive(Debug, Serialize)]
-struct MosaicReport {
+pub struct MosaicReport {
     width: usize,
     height: usize,
     pixel_mm: f64,
@@ -72,7 +72,7 @@ struct MosaicReport {
     scale_bar: Option<ScaleBar>,
     tiles: Vec<TileReport>,
     #[serde(flatten)]
-    scene: SceneReport,
+    pub scene: SceneReport,
 }
 
 /// One tile: which slice it shows and where its pixels are in the world.
@@ -94,13 +94,39 @@ struct TileReport {
     world_from_pixel: [[f64; 4]; 4],
 }
 
+/// Which slices a mosaic shows and how big: the part of [`MosaicArgs`]
+/// that `rasview qc` shares.
+#[derive(Debug, Clone, Serialize)]
+pub struct MosaicLayout {
+    pub planes: Vec<Plane>,
+    pub slices: usize,
+    pub pixel_mm: Option<f64>,
+    pub tile_px: Option<usize>,
+    pub gutter_px: usize,
+}
+
+impl MosaicLayout {
+    /// Refuses counts and sizes out of range, before anything is loaded.
+    pub fn check(&self) -> Result<()> {
+        if self.planes.is_empty() || self.slices == 0 || self.slices > 100 {
+            bail!("--planes needs at least one plane and --slices a count from 1 to 100");
+        }
+        if self.gutter_px > 64 {
+            bail!("--gutter-px {} is over 64", self.gutter_px);
+        }
+        Ok(())
+    }
+}
+
 pub fn run(args: &MosaicArgs) -> Result<ExitCode> {
-    if args.planes.is_empty() || args.slices == 0 || args.slices > 100 {
-        bail!("--planes needs at least one plane and --slices a count from 1 to 100");
-    }
-    if args.gutter_px > 64 {
-        bail!("--gutter-px {} is over 64", args.gutter_px);
-    }
+    let layout = MosaicLayout {
+        planes: args.planes.clone(),
+        slices: args.slices,
+        pixel_mm: args.pixel_mm,
+        tile_px: args.tile_px,
+        gutter_px: args.gutter_px,
+    };
+    layout.check()?;
     let json_path = crate::export::json_sidecar_path(&args.out);
     let scene = Scene::load(
         &args.file,
@@ -108,14 +134,26 @@ pub fn run(args: &MosaicArgs) -> Result<ExitCode> {
         &args.layers,
         &[&args.out, &json_path],
     )?;
+    let (mosaic, report) = draw(&scene, &layout)?;
+    render::write_png_and_sidecar(
+        &mosaic,
+        &args.out,
+        &json_path,
+        &Sidecar::new("mosaic", report),
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Draws the mosaic of `scene`, and the record of where its pixels are.
+pub fn draw(scene: &Scene, layout: &MosaicLayout) -> Result<(RgbaImage, MosaicReport)> {
     let grid = &scene.volume.grid;
     let (lo, hi) = world_box(grid);
     let centre = [0, 1, 2].map(|a| (lo[a] + hi[a]) / 2.0);
-    let (pixel_mm, tile) = tile_size(grid, lo, hi, args.pixel_mm, args.tile_px)?;
-    let gutter = args.gutter_px;
+    let (pixel_mm, tile) = tile_size(grid, lo, hi, layout.pixel_mm, layout.tile_px)?;
+    let gutter = layout.gutter_px;
     let text_scale = if tile >= 200 { 2 } else { 1 };
-    let width = gutter + args.slices * (tile + gutter);
-    let tiles_height = gutter + args.planes.len() * (tile + gutter);
+    let width = gutter + layout.slices * (tile + gutter);
+    let tiles_height = gutter + layout.planes.len() * (tile + gutter);
     let height = tiles_height + scale_bar::footprint_height(text_scale);
     if width > MAX_MOSAIC_PX || height > MAX_MOSAIC_PX {
         bail!("the mosaic would be {width}x{height} pixels, over {MAX_MOSAIC_PX}: ask for fewer --slices or a smaller --tile-px");
@@ -123,9 +161,9 @@ pub fn run(args: &MosaicArgs) -> Result<ExitCode> {
 
     let mut mosaic = RgbaImage::new(width, height, [0, 0, 0, 255]);
     let mut tiles = Vec::new();
-    for (row, &plane) in args.planes.iter().enumerate() {
+    for (row, &plane) in layout.planes.iter().enumerate() {
         let axis = plane.normal_axis();
-        let positions = slice_positions(lo[axis], hi[axis], args.slices);
+        let positions = slice_positions(lo[axis], hi[axis], layout.slices);
         for (column, &position_mm) in positions.iter().enumerate() {
             let mut cursor_ras = centre;
             cursor_ras[axis] = position_mm;
@@ -175,21 +213,15 @@ pub fn run(args: &MosaicArgs) -> Result<ExitCode> {
         pixel_mm,
         tile_px: tile,
         gutter_px: gutter,
-        planes: args.planes.clone(),
-        slices: args.slices,
+        planes: layout.planes.clone(),
+        slices: layout.slices,
         slice_positions: SLICE_RULE,
         box_ras: [lo, hi],
         scale_bar,
         tiles,
         scene: scene.report()?,
     };
-    render::write_png_and_sidecar(
-        &mosaic,
-        &args.out,
-        &json_path,
-        &Sidecar::new("mosaic", report),
-    )?;
-    Ok(ExitCode::SUCCESS)
+    Ok((mosaic, report))
 }
 
 /// The lowest and highest RAS corner of the box around the voxel centres.

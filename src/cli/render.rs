@@ -9,7 +9,7 @@ use crate::render::scale_bar::{self, ScaleBar};
 use crate::render::{
     self, Colormap, DisplaySettings, FrameSource, OverlayLayer, RenderedView, ViewSpec, WindowLevel,
 };
-use crate::render::{suggest_style, SuggestedStyle};
+use crate::render::{suggest_style, LayerStyle, SuggestedStyle};
 use crate::volume::Volume;
 use anyhow::{bail, Context, Result};
 use ndarray::Array3;
@@ -53,9 +53,25 @@ pub struct LayerArgs {
     /// An image (any format) drawn over the image where it is non-zero, sampled through its own affine.
     #[arg(long)]
     pub overlay: Option<PathBuf>,
+    /// How --overlay is drawn: filled, its outline, its own edges (Canny at
+    /// --sigma-mm, for an image of another contrast: a T1's edges over an
+    /// EPI), or auto (the outline of a mask or label map, the edges of
+    /// anything else).
+    #[arg(long, value_enum, default_value_t = OverlayAs::Fill)]
+    pub overlay_as: OverlayAs,
     /// Opacity of --edges and --overlay, 0 to 1.
     #[arg(long, default_value_t = 0.85)]
     pub overlay_opacity: f32,
+}
+
+/// How an overlay file is drawn over the image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OverlayAs {
+    Fill,
+    Outline,
+    Edges,
+    Auto,
 }
 
 #[derive(Debug, clap::Args)]
@@ -95,6 +111,9 @@ pub struct SceneReport {
     pub input: Vec<InputRecord>,
     /// The --overlay file, hashed.
     pub overlay: Option<Vec<InputRecord>>,
+    /// How the overlay was asked to be drawn, and how it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlay_as: Option<[OverlayAs; 2]>,
     pub overlay_opacity: f32,
     /// The edge detection drawn, if any.
     pub edges: Option<EdgeParams>,
@@ -135,8 +154,74 @@ pub struct Scene {
     pub settings: DisplaySettings,
     pub convention: Convention,
     edges: Option<(EdgeParams, Array3<f32>)>,
-    overlay: Option<(Volume, Array3<f32>, SuggestedStyle)>,
+    overlay: Option<OverlayDrawing>,
     opacity: f32,
+}
+
+/// An overlay volume and what is drawn of it.
+struct OverlayDrawing {
+    volume: Volume,
+    /// Its frame 0, or its edges.
+    values: Array3<f32>,
+    style: SuggestedStyle,
+    outline: bool,
+    /// How it was asked to be drawn, and how it is (never `Auto`).
+    asked: OverlayAs,
+    drawn: OverlayAs,
+}
+
+impl OverlayDrawing {
+    fn new(volume: Volume, asked: OverlayAs, edge_params: &EdgeParams) -> Result<Self> {
+        let values = volume.frame_f32(0);
+        let style = suggest_style(&volume, &values, 0);
+        let drawn = match asked {
+            OverlayAs::Auto if matches!(style.style, LayerStyle::Map { .. }) => OverlayAs::Edges,
+            OverlayAs::Auto => OverlayAs::Outline,
+            other => other,
+        };
+        let (values, style) = if drawn == OverlayAs::Edges {
+            let edges = edge_frame(&volume, 0, edge_params)?;
+            let style = SuggestedStyle {
+                kind: "edges",
+                style: LayerStyle::Mask(render::OVERLAY_COLOUR),
+                interpolation: Interpolation::Nearest,
+            };
+            (edges, style)
+        } else {
+            (values, style)
+        };
+        Ok(OverlayDrawing {
+            volume,
+            values,
+            style,
+            outline: drawn == OverlayAs::Outline,
+            asked,
+            drawn,
+        })
+    }
+}
+
+/// The edge map of frame `t`, as an array on the volume's grid.
+fn edge_frame(volume: &Volume, t: usize, params: &EdgeParams) -> Result<Array3<f32>> {
+    let result = edges::detect_volume(volume, t, params, None, &Control::none())
+        .map_err(|_| anyhow::anyhow!("the edge computation was cancelled"))?;
+    Ok(result.to_frame())
+}
+
+fn check_layer_args(layers: &LayerArgs) -> Result<()> {
+    if !(0.0..=1.0).contains(&layers.overlay_opacity) {
+        bail!(
+            "--overlay-opacity {} is not between 0 and 1",
+            layers.overlay_opacity
+        );
+    }
+    let edges_wanted = layers.edges
+        || (layers.overlay.is_some()
+            && matches!(layers.overlay_as, OverlayAs::Edges | OverlayAs::Auto));
+    if edges_wanted && !(layers.sigma_mm > 0.0 && layers.sigma_mm.is_finite()) {
+        bail!("--sigma-mm {} is not a positive size", layers.sigma_mm);
+    }
+    Ok(())
 }
 
 impl Scene {
@@ -148,25 +233,31 @@ impl Scene {
         layers: &LayerArgs,
         outputs: &[&Path],
     ) -> Result<Scene> {
-        if !(0.0..=1.0).contains(&layers.overlay_opacity) {
-            bail!(
-                "--overlay-opacity {} is not between 0 and 1",
-                layers.overlay_opacity
-            );
-        }
-        if layers.edges && !(layers.sigma_mm > 0.0 && layers.sigma_mm.is_finite()) {
-            bail!("--sigma-mm {} is not a positive size", layers.sigma_mm);
-        }
+        check_layer_args(layers)?;
         let volume = super::load_frame_of(file, display.volume, &display.series)?;
-        let overlay_volume = layers
+        let overlay = layers
             .overlay
             .as_ref()
             .map(|p| display.series.load(p))
             .transpose()?;
-        let inputs: Vec<&Volume> = std::iter::once(&volume).chain(&overlay_volume).collect();
+        let inputs: Vec<&Volume> = std::iter::once(&volume).chain(&overlay).collect();
         for out in outputs {
             refuse_to_overwrite(out, &inputs)?;
         }
+        Scene::new(volume, overlay, file, display, layers)
+    }
+
+    /// A scene of volumes loaded already (`volume` holding frame
+    /// `display.volume`; the overlay's frame 0 is drawn): windows the image,
+    /// detects the edges asked for and styles the overlay.
+    pub fn new(
+        volume: Volume,
+        overlay: Option<Volume>,
+        file: &Path,
+        display: &DisplayArgs,
+        layers: &LayerArgs,
+    ) -> Result<Scene> {
+        check_layer_args(layers)?;
         let t = display.volume;
         let frame = volume.frame_f32(t);
         let auto = WindowLevel::auto(&frame);
@@ -177,25 +268,22 @@ impl Scene {
         if !(window.window > 0.0 && window.window.is_finite() && window.level.is_finite()) {
             bail!("--window must be a positive number and --level finite");
         }
+        let edge_params = EdgeParams {
+            sigma_mm: layers.sigma_mm,
+            mode: layers.edges_mode.mode(),
+            ..Default::default()
+        };
         let edges = if layers.edges {
-            let params = EdgeParams {
-                sigma_mm: layers.sigma_mm,
-                mode: layers.edges_mode.mode(),
-                ..Default::default()
-            };
-            let result = edges::detect_volume(&volume, t, &params, None, &Control::none())
-                .map_err(|_| anyhow::anyhow!("the edge computation was cancelled"))?;
-            Some((params, result.to_frame()))
+            Some((edge_params, edge_frame(&volume, t, &edge_params)?))
         } else {
             None
         };
+        let overlay = overlay
+            .map(|o| OverlayDrawing::new(o, layers.overlay_as, &edge_params))
+            .transpose()?;
         Ok(Scene {
             colours: render::colour_frames(&volume, t),
-            overlay: overlay_volume.map(|o| {
-                let f = o.frame_f32(0);
-                let style = suggest_style(&o, &f, 0);
-                (o, f, style)
-            }),
+            overlay,
             source_path: file.to_path_buf(),
             t,
             frame,
@@ -214,15 +302,18 @@ impl Scene {
     /// The layers in drawing order: the overlay file, then the edges.
     fn layers(&self) -> Vec<OverlayLayer<'_>> {
         // Masks in cyan, label maps in label colours, float maps through hot.
-        let overlay = self
-            .overlay
-            .iter()
-            .map(|(o, frame, suggested)| OverlayLayer {
-                style: suggested.style,
-                interpolation: suggested.interpolation,
-                labels: &o.labels,
-                ..OverlayLayer::mask(frame, &o.grid, render::OVERLAY_COLOUR, self.opacity)
-            });
+        let overlay = self.overlay.iter().map(|o| OverlayLayer {
+            style: o.style.style,
+            interpolation: o.style.interpolation,
+            labels: &o.volume.labels,
+            outline: o.outline,
+            ..OverlayLayer::mask(
+                &o.values,
+                &o.volume.grid,
+                render::OVERLAY_COLOUR,
+                self.opacity,
+            )
+        });
         let edges = self.edges.iter().map(|(_, frame)| {
             OverlayLayer::mask(frame, &self.volume.grid, render::EDGE_COLOUR, self.opacity)
         });
@@ -252,8 +343,9 @@ impl Scene {
             overlay: self
                 .overlay
                 .as_ref()
-                .map(|(o, _, _)| input_records(o))
+                .map(|o| input_records(&o.volume))
                 .transpose()?,
+            overlay_as: self.overlay.as_ref().map(|o| [o.asked, o.drawn]),
             overlay_opacity: self.opacity,
             edges: self.edges.as_ref().map(|(p, _)| *p),
             convention: self.convention,

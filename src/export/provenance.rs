@@ -47,7 +47,7 @@ impl<T: Serialize> Sidecar<T> {
 }
 
 /// One input file, as a sidecar records it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct InputRecord {
     pub path: String,
     pub sha256: String,

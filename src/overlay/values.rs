@@ -18,20 +18,42 @@ pub enum ValueKind {
     Continuous,
 }
 
+/// Below this fraction of neighbouring non-zero voxels (along the first
+/// axis) holding the same value, whole numbers are intensities, not labels.
+/// Measured: label maps 0.64 (lesion grades) to 0.91 (tissue classes); T1,
+/// FLAIR and EPI scans stored as integers 0.01 to 0.03, though they have
+/// only 255 to 1,474 distinct values.
+const LABEL_RUN_FRACTION: f64 = 0.3;
+
+/// Neighbour pairs needed before [`LABEL_RUN_FRACTION`] is trusted: a tiny
+/// array is classified by its values alone.
+const MIN_PAIRS: usize = 1000;
+
 /// Classifies the finite non-zero values (NaN counts as a gap). One pass,
 /// stopping at the first non-integer or at the label limit; runs of equal
-/// values (most of a label map) skip the set.
+/// values (most of a label map) skip the set. Labels must also come in
+/// regions: a scan whose intensities are whole numbers changes value from
+/// voxel to voxel, a label map seldom does.
 pub fn value_kind(values: &[f32]) -> ValueKind {
     let mut distinct: HashSet<u32> = HashSet::new();
-    let mut last = f32::NAN;
+    let is_set = |v: f32| v != 0.0 && !v.is_nan();
+    let mut previous = f32::NAN;
+    let (mut pairs, mut same) = (0usize, 0usize);
     for &v in values {
-        if v == 0.0 || v.is_nan() || v == last {
+        let before = std::mem::replace(&mut previous, v);
+        if !is_set(v) {
             continue;
+        }
+        if is_set(before) {
+            pairs += 1;
+            if v == before {
+                same += 1;
+                continue;
+            }
         }
         if v.fract() != 0.0 || !v.is_finite() {
             return ValueKind::Continuous;
         }
-        last = v;
         distinct.insert(v.to_bits());
         if distinct.len() > MAX_LABELS {
             return ValueKind::Continuous;
@@ -40,6 +62,9 @@ pub fn value_kind(values: &[f32]) -> ValueKind {
     match distinct.len() {
         0 => ValueKind::Empty,
         1 => ValueKind::Mask,
+        _ if pairs >= MIN_PAIRS && (same as f64) < LABEL_RUN_FRACTION * pairs as f64 => {
+            ValueKind::Continuous
+        }
         n => ValueKind::Labels(n),
     }
 }
@@ -92,5 +117,22 @@ mod tests {
         assert_eq!(value_kind(&[1.0, f32::INFINITY]), ValueKind::Continuous);
         let many: Vec<f32> = (0..=MAX_LABELS as u32 + 1).map(|n| n as f32).collect();
         assert_eq!(value_kind(&many), ValueKind::Continuous);
+    }
+
+    #[test]
+    fn whole_number_intensities_are_not_labels_but_regions_are() {
+        // A noisy "scan" of 200 whole-number intensities: hardly two
+        // neighbours agree.
+        let mut x = 12345u32;
+        let scan: Vec<f32> = (0..20_000)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                (1 + (x >> 16) % 200) as f32
+            })
+            .collect();
+        assert_eq!(value_kind(&scan), ValueKind::Continuous);
+        // The same values in runs of 8 (regions): a label map.
+        let regions: Vec<f32> = scan.iter().step_by(8).flat_map(|&v| [v; 8]).collect();
+        assert!(matches!(value_kind(&regions), ValueKind::Labels(n) if n > 100));
     }
 }

@@ -151,6 +151,49 @@ impl RgbaImage {
         }
     }
 
+    /// A smaller copy `width` pixels wide (the height in proportion), each
+    /// pixel the mean of the source pixels it covers, or of the coloured
+    /// ones among them if there are any: a one-pixel edge or outline stays a
+    /// visible line in a thumbnail instead of fading into the grey. An image
+    /// no wider is returned as it is.
+    pub fn downscaled_to_width(&self, width: usize) -> RgbaImage {
+        if width == 0 || self.width <= width {
+            return self.clone();
+        }
+        let scale = self.width as f64 / width as f64;
+        let height = ((self.height as f64 / scale).round() as usize).max(1);
+        let span = |i: usize, len: usize| {
+            let lo = (i as f64 * scale).floor() as usize;
+            let hi = (((i + 1) as f64 * scale).ceil() as usize).clamp(lo + 1, len);
+            lo..hi
+        };
+        let mut out = RgbaImage::new(width, height, [0, 0, 0, 255]);
+        for row in 0..height {
+            let rows = span(row, self.height);
+            for col in 0..width {
+                // [all, coloured]: sums and counts.
+                let mut sum = [[0u32; 4]; 2];
+                let mut n = [0u32; 2];
+                for y in rows.clone() {
+                    for x in span(col, self.width) {
+                        let p = self.get(x, y);
+                        let chroma = p[..3].iter().max().unwrap() - p[..3].iter().min().unwrap();
+                        for kind in 0..1 + usize::from(chroma >= 96) {
+                            for c in 0..4 {
+                                sum[kind][c] += p[c] as u32;
+                            }
+                            n[kind] += 1;
+                        }
+                    }
+                }
+                let kind = usize::from(n[1] > 0);
+                let (sum, n) = (sum[kind], n[kind]);
+                out.pixels[row * width + col] = sum.map(|s| ((s + n / 2) / n) as u8);
+            }
+        }
+        out
+    }
+
     /// Copies `src` with its top-left corner at (col, row), clipped to the picture.
     pub fn blit(&mut self, src: &RgbaImage, col: usize, row: usize) {
         let w = src.width.min(self.width.saturating_sub(col));
@@ -213,6 +256,24 @@ mod tests {
         (0..image.width)
             .filter(|&c| (0..image.height).any(|r| image.get(c, r) == colour))
             .collect()
+    }
+
+    #[test]
+    fn downscaling_averages_the_pixels_each_one_covers() {
+        let mut image = RgbaImage::new(8, 4, [0, 0, 0, 255]);
+        image.fill_rect(0, 0, 4, 4, [200, 100, 0, 255]);
+        image.fill_rect(4, 0, 1, 2, [255, 255, 255, 255]);
+        let small = image.downscaled_to_width(4);
+        assert_eq!((small.width, small.height), (4, 2));
+        assert_eq!(small.get(0, 0), [200, 100, 0, 255]);
+        assert_eq!(small.get(1, 1), [200, 100, 0, 255]);
+        // Two white pixels of four over black.
+        assert_eq!(small.get(2, 0), [128, 128, 128, 255]);
+        assert_eq!(small.get(3, 1), [0, 0, 0, 255]);
+        // One red pixel of four stays red.
+        image.fill_rect(7, 3, 1, 1, [255, 0, 0, 255]);
+        assert_eq!(image.downscaled_to_width(4).get(3, 1), [255, 0, 0, 255]);
+        assert_eq!(image.downscaled_to_width(16), image);
     }
 
     #[test]

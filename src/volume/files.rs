@@ -332,3 +332,68 @@ pub fn stream_error(path: &Path, gzipped: bool, e: std::io::Error) -> LoadError 
         LoadError::io(path, e)
     }
 }
+
+/// About how many bytes reading `path` unpacks, from its size alone, before
+/// any header is parsed: a gzip file's own record of its unpacked size
+/// (ISIZE, the last four bytes; right below 4 GiB for one gzip member), a
+/// folder's files summed (a DICOM series), any other file's size. For
+/// planning memory (`rasview qc`); never used to size a buffer.
+pub fn unpacked_size_hint(path: &Path) -> u64 {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return 0;
+    };
+    if meta.is_dir() {
+        let Ok(entries) = std::fs::read_dir(path) else {
+            return 0;
+        };
+        return entries
+            .filter_map(|e| e.ok()?.metadata().ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum();
+    }
+    let size = meta.len();
+    let gzipped = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    if !gzipped || size < 18 {
+        return size;
+    }
+    gzip_isize(path).map_or(size, |unpacked| unpacked.max(size))
+}
+
+/// The ISIZE field of a gzip file: its last member's unpacked size mod 2^32.
+fn gzip_isize(path: &Path) -> Option<u64> {
+    use std::io::{Seek, SeekFrom};
+    let mut file = File::open(path).ok()?;
+    file.seek(SeekFrom::End(-4)).ok()?;
+    let mut tail = [0u8; 4];
+    file.read_exact(&mut tail).ok()?;
+    Some(u32::from_le_bytes(tail) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn size_hints_read_gzip_isize_and_sum_folders() {
+        let dir = std::env::temp_dir().join(format!("rasview_hint_{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let raw = vec![7u8; 300_000];
+        let gz = dir.join("a.nii.gz");
+        let mut encoder =
+            flate2::write::GzEncoder::new(File::create(&gz).unwrap(), Default::default());
+        encoder.write_all(&raw).unwrap();
+        encoder.finish().unwrap();
+        assert!(std::fs::metadata(&gz).unwrap().len() < 10_000);
+        assert_eq!(unpacked_size_hint(&gz), 300_000);
+        std::fs::write(dir.join("b.raw"), [1u8; 1000]).unwrap();
+        assert_eq!(unpacked_size_hint(&dir.join("b.raw")), 1000);
+        let folder_total = std::fs::metadata(&gz).unwrap().len() + 1000;
+        assert_eq!(unpacked_size_hint(&dir), folder_total);
+        assert_eq!(unpacked_size_hint(&dir.join("missing")), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

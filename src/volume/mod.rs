@@ -22,7 +22,7 @@ pub(crate) mod voxels;
 pub use assemble::Parts;
 pub use datatype::Datatype;
 pub use error::LoadError;
-pub use files::{FileRead, FileSet};
+pub use files::{unpacked_size_hint, FileRead, FileSet};
 pub use format::Format;
 pub use header::{ByteOrder, NiftiVersion, RawHeader};
 pub use header_geometry::AffineSource;
