@@ -46,6 +46,14 @@ pub enum BenchWhat {
         #[arg(long, value_delimiter = ',', default_value = "256,384,512")]
         sizes: Vec<usize>,
     },
+    /// `rasview qc` over COPIES symlinks of FILE (volumes, then pairs with
+    /// its edge map) beside separate `mosaic`, `info` and `check` processes.
+    Qc {
+        /// A volume, e.g. a 1 mm T1.
+        file: PathBuf,
+        #[arg(long, default_value_t = 100)]
+        copies: usize,
+    },
     /// Reslice and colour one 512x512 view of an oblique 256^3 volume.
     Render {
         #[arg(long, default_value_t = 256)]
@@ -63,6 +71,7 @@ pub fn run(args: &BenchArgs) -> Result<ExitCode> {
         }
         BenchWhat::Render { size, repeat } => bench_render(*size, (*repeat).max(1)),
         BenchWhat::Scale { sizes } => super::bench_scale::run(sizes),
+        BenchWhat::Qc { file, copies } => super::bench_qc::run(file, *copies),
         BenchWhat::Edges { size, file, repeat } => {
             super::bench_edges::run(*size, file.as_deref(), (*repeat).max(1))
         }

@@ -21,6 +21,7 @@ macro_rules! out {
 mod bench;
 mod bench_dicom;
 mod bench_edges;
+mod bench_qc;
 mod bench_scale;
 mod check;
 pub mod edges;

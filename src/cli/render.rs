@@ -208,7 +208,7 @@ fn edge_frame(volume: &Volume, t: usize, params: &EdgeParams) -> Result<Array3<f
     Ok(result.to_frame())
 }
 
-fn check_layer_args(layers: &LayerArgs) -> Result<()> {
+fn check_layer_args(layers: &LayerArgs, has_overlay: bool) -> Result<()> {
     if !(0.0..=1.0).contains(&layers.overlay_opacity) {
         bail!(
             "--overlay-opacity {} is not between 0 and 1",
@@ -216,8 +216,7 @@ fn check_layer_args(layers: &LayerArgs) -> Result<()> {
         );
     }
     let edges_wanted = layers.edges
-        || (layers.overlay.is_some()
-            && matches!(layers.overlay_as, OverlayAs::Edges | OverlayAs::Auto));
+        || (has_overlay && matches!(layers.overlay_as, OverlayAs::Edges | OverlayAs::Auto));
     if edges_wanted && !(layers.sigma_mm > 0.0 && layers.sigma_mm.is_finite()) {
         bail!("--sigma-mm {} is not a positive size", layers.sigma_mm);
     }
@@ -233,7 +232,7 @@ impl Scene {
         layers: &LayerArgs,
         outputs: &[&Path],
     ) -> Result<Scene> {
-        check_layer_args(layers)?;
+        check_layer_args(layers, layers.overlay.is_some())?;
         let volume = super::load_frame_of(file, display.volume, &display.series)?;
         let overlay = layers
             .overlay
@@ -257,7 +256,7 @@ impl Scene {
         display: &DisplayArgs,
         layers: &LayerArgs,
     ) -> Result<Scene> {
-        check_layer_args(layers)?;
+        check_layer_args(layers, overlay.is_some())?;
         let t = display.volume;
         let frame = volume.frame_f32(t);
         let auto = WindowLevel::auto(&frame);

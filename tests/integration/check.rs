@@ -141,7 +141,7 @@ fn header_mistakes_are_named(name: &str) {
 
 /// Writes the base's own edge mask (via `rasview edges`) and returns it as
 /// values in storage order.
-fn own_edges(base_path: &Path, dir: &Path) -> (std::path::PathBuf, Vec<u8>) {
+pub(crate) fn own_edges(base_path: &Path, dir: &Path) -> (std::path::PathBuf, Vec<u8>) {
     let edges = dir.join("edges.nii.gz");
     let run = Command::new(env!("CARGO_BIN_EXE_rasview"))
         .args([

@@ -25,6 +25,7 @@ mod nrrd_bad;
 mod oracle;
 mod overlay_window;
 mod phantoms;
+mod qc;
 mod render;
 mod resample;
 mod roi_stats;

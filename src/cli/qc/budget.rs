@@ -175,7 +175,9 @@ mod tests {
             let waiter = s.spawn(|| {
                 let big = budget.acquire(500);
                 assert_eq!(big.bytes(), 50);
-                budget.lock().used
+                // Read before `big` gives its share back (that takes the lock).
+                let used = budget.lock().used;
+                used
             });
             std::thread::sleep(Duration::from_millis(50));
             assert!(!waiter.is_finished(), "it waits while another holds memory");

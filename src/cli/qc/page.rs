@@ -84,16 +84,10 @@ fn row(html: &mut String, e: &EntryRecord) {
         },
     );
     match &e.subject {
-        Subject::Volume { input } => {
-            let _ = write!(html, "<div>{}</div>", escape(&input.display().to_string()));
-        }
+        Subject::Volume { input } => path_cell(html, None, input),
         Subject::Pair { base, overlay } => {
-            let _ = write!(
-                html,
-                r#"<div><span class="role">overlay</span> {}</div><div><span class="role">base</span> {}</div>"#,
-                escape(&overlay.display().to_string()),
-                escape(&base.display().to_string())
-            );
+            path_cell(html, Some("overlay"), overlay);
+            path_cell(html, Some("base"), base);
         }
     }
     let mut links = Vec::new();
@@ -139,6 +133,32 @@ fn row(html: &mut String, e: &EntryRecord) {
     list(html, "findings", &e.findings);
     list(html, "warnings", &e.warnings);
     html.push_str("</td>\n</tr>\n");
+}
+
+/// A file's name in bold, its folder below in small print.
+fn path_cell(html: &mut String, role: Option<&str>, path: &std::path::Path) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map(|p| {
+            format!(
+                r#"<div class="folder">{}/</div>"#,
+                escape(&p.display().to_string())
+            )
+        })
+        .unwrap_or_default();
+    let role = role.map_or(String::new(), |r| {
+        format!(r#"<span class="role">{r}</span> "#)
+    });
+    let _ = write!(
+        html,
+        r#"<div class="file">{role}<b>{}</b>{folder}</div>"#,
+        escape(&name)
+    );
 }
 
 fn list(html: &mut String, class: &str, items: &[String]) {
@@ -215,12 +235,14 @@ th.sorted-up::after { content: " ▲"; } th.sorted-down::after { content: " ▼"
 .badge.not-aligned { background: #e65100; color: #fff; }
 .badge.warnings { background: #f9a825; color: #222; }
 .badge.aligned, .badge.ok, .badge.fine { background: #2e7d32; color: #fff; }
-.name { max-width: 22em; word-break: break-all; }
+.name { min-width: 14em; max-width: 22em; }
+.file { margin-bottom: .3em; overflow-wrap: anywhere; }
+.folder { font-size: .8em; color: #666; overflow-wrap: anywhere; }
 .role { color: #777; font-size: .8em; text-transform: uppercase; }
 .links, .note { font-size: .85em; color: #555; margin-top: .3em; }
 .thumb img { width: 480px; max-width: 40vw; height: auto; display: block; background: #000; }
 .none { color: #999; font-style: italic; }
-.facts { font-size: .9em; max-width: 22em; }
+.facts { font-size: .9em; min-width: 12em; max-width: 22em; }
 .words { font-size: .9em; max-width: 34em; }
 .words ul { margin: .2em 0; padding-left: 1.2em; }
 .findings li { color: #222; } .warnings li { color: #8a5a00; }
@@ -237,7 +259,9 @@ const SCRIPT: &str = r#"
   function sortBy(key, down) {
     var rows = Array.prototype.slice.call(body.querySelectorAll('tr.entry'));
     rows.sort(function (a, b) {
-      var byName = a.dataset.name.localeCompare(b.dataset.name);
+      // Plain code-unit order, as qc.json's: no locale's idea of punctuation.
+      var an = a.dataset.name, bn = b.dataset.name;
+      var byName = an < bn ? -1 : an > bn ? 1 : 0;
       var c = key === 'verdict' ? (a.dataset.rank - b.dataset.rank) || byName : byName;
       return down ? -c : c;
     });
