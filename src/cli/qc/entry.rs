@@ -30,9 +30,12 @@ pub struct Settings {
 
 /// Bytes of working memory per voxel of frame 0 beyond the stored voxels:
 /// the float frame, the 3D Canny's smoothed copy, gradients and masks, the
-/// edge map drawn over it. Measured as peak RSS over voxel count on a 1 mm
-/// T1 (see the qc benchmark in README), rounded up.
-pub const WORK_BYTES_PER_VOXEL: u64 = 48;
+/// edge map drawn over it. Measured by peak RSS on the 1 mm T1 (6.05 M
+/// float32 voxels): a volume entry peaks at 112 MiB, about 14 bytes per
+/// voxel beyond its 23 MiB of voxels and the 8 MiB process; the T1 over
+/// itself (its edges drawn, the check's Canny of the base) at 182 MiB,
+/// about 12 per voxel of each. Rounded up to leave room.
+pub const WORK_BYTES_PER_VOXEL: u64 = 24;
 
 /// The thumbnail's width in pixels.
 const THUMBNAIL_WIDTH: usize = 480;
