@@ -160,13 +160,16 @@ fn map_controls(ui: &mut egui::Ui, colormap: &mut Colormap, window: &mut WindowL
     let (mut low, mut high) = (window.low(), window.high());
     let speed = (window.window / 200.0).max(1e-6);
     ui.horizontal(|ui| {
-        ui.label("show from");
+        // Labelled for screen readers (and kittest's accessibility check).
+        let from = ui.label("show from");
         changed |= ui
             .add(egui::DragValue::new(&mut low).speed(speed))
+            .labelled_by(from.id)
             .changed();
-        ui.label("to");
+        let to = ui.label("to");
         changed |= ui
             .add(egui::DragValue::new(&mut high).speed(speed))
+            .labelled_by(to.id)
             .changed();
     });
     if changed && high > low {

@@ -459,22 +459,31 @@ fn chromium() -> Option<PathBuf> {
     found
 }
 
-/// Chromium headless, as root on a machine without network or D-Bus.
-fn headless(browser: &Path, profile: &Path) -> Command {
-    let mut c = Command::new(browser);
-    c.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--allow-file-access-from-files",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()));
-    c
+/// Runs Chromium headless (as root, on a machine without network or
+/// D-Bus) with `args` and a page; what it printed.
+fn in_chromium(browser: &Path, profile: &Path, args: &[String]) -> String {
+    let run = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--allow-file-access-from-files",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "chromium {args:?}: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    String::from_utf8(run.stdout).unwrap()
 }
 
 /// The rows of a dumped DOM, in order: (id, verdict).
@@ -501,19 +510,8 @@ fn the_page_opens_in_headless_chromium_with_every_entry_and_its_verdict() {
     data.run(&out, &[]);
     let report = read_json(&out.join("qc.json"));
     let url = |hash: &str| format!("file://{}#{hash}", out.join("index.html").display());
-    let dump = |hash: &str| {
-        let run = headless(&browser, &data.dir.join("profile"))
-            .arg("--dump-dom")
-            .arg(url(hash))
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        String::from_utf8(run.stdout).unwrap()
-    };
+    let profile = data.dir.join("profile");
+    let dump = |hash: &str| in_chromium(&browser, &profile, &["--dump-dom".into(), url(hash)]);
     // As written: problems first, every entry with its verdict.
     let dom = dump("");
     let listed = rows(&dom);
@@ -555,16 +553,14 @@ fn the_page_opens_in_headless_chromium_with_every_entry_and_its_verdict() {
 
     // A screenshot, kept for a person to look at.
     let shot = data.dir.join("page.png");
-    let run = headless(&browser, &data.dir.join("profile"))
-        .arg("--window-size=1400,1600")
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(url(""))
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
+    in_chromium(
+        &browser,
+        &profile,
+        &[
+            "--window-size=1400,1600".into(),
+            format!("--screenshot={}", shot.display()),
+            url(""),
+        ],
     );
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
     let info = decoder.read_info().unwrap().info().clone();
