@@ -86,6 +86,7 @@ fn dataset(name: &str) -> Dataset {
             common::data_file("formats/mha_oblique_sagittal_u16.mha"),
             common::data_file("formats/dicom_oblique_shuffled"),
             common::data_file("niivue/FLAIR.nii.gz"),
+            common::data_file("formats/dicom_two_series"),
         ],
         pairs: dir.join("pairs.tsv"),
         corrupt,
@@ -142,11 +143,11 @@ fn a_report_gives_every_entry_its_verdict_facts_and_pictures() {
     // A file failed: exit 1 (not 3), and the run went on to the end.
     assert_eq!(run.status.code(), Some(1), "{stderr}");
     let report = read_json(&out.join("qc.json"));
-    assert_eq!(entries(&report).len(), 5 + 2 + 4, "{report:#}");
+    assert_eq!(entries(&report).len(), 7 + 2 + 4, "{report:#}");
     let summary = &report["summary"];
     assert_eq!(summary["failed"], 2);
     assert_eq!(summary["not_aligned"], 1);
-    assert_eq!(summary["entries"], 11);
+    assert_eq!(summary["entries"], 13);
 
     // Failures name the file and what is wrong with it.
     let corrupt = entry(&report, "corrupt_T1");
@@ -239,6 +240,21 @@ fn a_report_gives_every_entry_its_verdict_facts_and_pictures() {
             );
             assert!((got - want).abs() < 1e-5, "{file}: spacing {got} vs {want}");
         }
+    }
+    // A folder of two DICOM series: one entry each, never one of 48 slices.
+    let two: Vec<&Value> = entries(&report)
+        .iter()
+        .filter(|e| {
+            e["input"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("dicom_two_series"))
+        })
+        .collect();
+    assert_eq!(two.len(), 2);
+    assert_ne!(two[0]["series"], two[1]["series"]);
+    for e in two {
+        assert_eq!(e["ok"], true, "{e:#}");
+        assert_eq!(e["facts"][0]["shape"][2], 24);
     }
     for part in ["nrrd_itk_lps", "mha_oblique", "dicom_oblique_shuffled"] {
         let e = entry(&report, part);

@@ -145,8 +145,14 @@ fn draw_entry(
     // Before the header is read, the file's unpacked size stands for its
     // voxels; the real need replaces it once they are loaded.
     let mut reservation = budget.acquire(hint.saturating_mul(3));
+    // A DICOM folder's series: the entry's own, else the run's --series.
     let series = SeriesArg {
-        series: settings.series.clone(),
+        series: match subject {
+            Subject::Volume {
+                series: Some(uid), ..
+            } => Some(uid.clone()),
+            _ => settings.series.clone(),
+        },
     };
     // Frame 0 only: a 600-volume fMRI is checked by its first volume.
     let volumes = paths

@@ -190,7 +190,7 @@ fn subjects_of(args: &QcArgs) -> Result<Vec<(String, Subject)>> {
     let mut subjects: Vec<Subject> = args
         .inputs
         .iter()
-        .map(|p| Subject::Volume { input: p.clone() })
+        .flat_map(|p| volumes_of(p, args.series.series.is_some()))
         .collect();
     subjects.extend(args.pair.chunks(2).map(|p| Subject::Pair {
         base: p[0].clone(),
@@ -208,6 +208,31 @@ fn subjects_of(args: &QcArgs) -> Result<Vec<(String, Subject)>> {
         .map(|s| (reuse::id_of(&s), s))
         .filter(|(id, _)| seen.insert(id.clone()))
         .collect())
+}
+
+/// The entries of one input: a DICOM folder (or file) holding several
+/// series gives one per series, as `rasview info` reports them, unless
+/// `--series` chose one; anything else is one entry (a bad one fails there).
+fn volumes_of(input: &Path, series_chosen: bool) -> Vec<Subject> {
+    let one = || {
+        vec![Subject::Volume {
+            input: input.to_path_buf(),
+            series: None,
+        }]
+    };
+    if series_chosen || crate::volume::Format::of_path(input) != crate::volume::Format::Dicom {
+        return one();
+    }
+    match crate::volume::dicom::list_series(input) {
+        Ok(all) if all.len() > 1 => all
+            .into_iter()
+            .map(|s| Subject::Volume {
+                input: input.to_path_buf(),
+                series: Some(s.series_uid),
+            })
+            .collect(),
+        _ => one(),
+    }
 }
 
 /// The pairs of a PAIRS.tsv; a line that is not two fields is named.

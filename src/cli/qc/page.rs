@@ -84,7 +84,12 @@ fn row(html: &mut String, e: &EntryRecord) {
         },
     );
     match &e.subject {
-        Subject::Volume { input } => path_cell(html, None, input),
+        Subject::Volume { input, series } => {
+            path_cell(html, None, input);
+            if let Some(uid) = series {
+                let _ = write!(html, r#"<div class="folder">series {}</div>"#, escape(uid));
+            }
+        }
         Subject::Pair { base, overlay } => {
             path_cell(html, Some("overlay"), overlay);
             path_cell(html, Some("base"), base);

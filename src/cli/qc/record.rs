@@ -8,8 +8,13 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Subject {
-    /// One volume: a mosaic with its edges, and its `info` facts.
-    Volume { input: PathBuf },
+    /// One volume: a mosaic with its edges, and its `info` facts. `series`
+    /// picks one series of a DICOM folder that holds several.
+    Volume {
+        input: PathBuf,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        series: Option<String>,
+    },
     /// An overlay over a base: the `check` verdict, and the overlay's outline
     /// (a mask or label map) or edges (another image) over the base.
     Pair { base: PathBuf, overlay: PathBuf },
@@ -19,7 +24,7 @@ impl Subject {
     /// The files as given, base first.
     pub fn paths(&self) -> Vec<&PathBuf> {
         match self {
-            Subject::Volume { input } => vec![input],
+            Subject::Volume { input, .. } => vec![input],
             Subject::Pair { base, overlay } => vec![base, overlay],
         }
     }
@@ -27,7 +32,14 @@ impl Subject {
     /// How the page names it.
     pub fn name(&self) -> String {
         match self {
-            Subject::Volume { input } => input.display().to_string(),
+            Subject::Volume {
+                input,
+                series: None,
+            } => input.display().to_string(),
+            Subject::Volume {
+                input,
+                series: Some(uid),
+            } => format!("{} (series {uid})", input.display()),
             Subject::Pair { base, overlay } => {
                 format!("{} over {}", overlay.display(), base.display())
             }

@@ -20,6 +20,7 @@ pub fn key_of(subject: &Subject, settings: &Settings) -> String {
         "rasview": env!("CARGO_PKG_VERSION"),
         "settings": settings,
         "kind": match subject { Subject::Volume { .. } => "volume", Subject::Pair { .. } => "pair" },
+        "series": match subject { Subject::Volume { series, .. } => series.clone(), Subject::Pair { .. } => None },
         "paths": paths,
     })
     .to_string();
@@ -30,7 +31,11 @@ pub fn key_of(subject: &Subject, settings: &Settings) -> String {
 /// full paths, so two `T1w.nii.gz` of two subjects do not collide.
 pub fn id_of(subject: &Subject) -> String {
     let paths: Vec<PathBuf> = subject.paths().into_iter().map(|p| canonical(p)).collect();
-    let digest = Sha256::digest(format!("{paths:?}").as_bytes());
+    let series = match subject {
+        Subject::Volume { series, .. } => series.as_deref(),
+        Subject::Pair { .. } => None,
+    };
+    let digest = Sha256::digest(format!("{paths:?}{series:?}").as_bytes());
     let last = subject
         .paths()
         .last()
@@ -129,12 +134,19 @@ mod tests {
     fn ids_are_readable_and_tell_same_names_in_other_folders_apart() {
         let a = Subject::Volume {
             input: "/data/sub-01/anat/T1w.nii.gz".into(),
+            series: None,
         };
         let b = Subject::Volume {
             input: "/data/sub-02/anat/T1w.nii.gz".into(),
+            series: None,
         };
         assert!(id_of(&a).starts_with("T1w-"));
         assert_ne!(id_of(&a), id_of(&b));
+        let series = |uid: &str| Subject::Volume {
+            input: "/data/dicom".into(),
+            series: Some(uid.into()),
+        };
+        assert_ne!(id_of(&series("1.2.3")), id_of(&series("1.2.4")));
         let pair = Subject::Pair {
             base: "/d/func.nii.gz".into(),
             overlay: "/d/brain mask.nii".into(),
@@ -146,6 +158,7 @@ mod tests {
     fn keys_change_with_options_and_kind() {
         let v = Subject::Volume {
             input: "/x/a.nii".into(),
+            series: None,
         };
         assert_eq!(key_of(&v, &settings(6)), key_of(&v, &settings(6)));
         assert_ne!(key_of(&v, &settings(6)), key_of(&v, &settings(7)));
