@@ -642,3 +642,57 @@ fn the_snakemake_workflow_runs_one_job_per_entry_and_collects_them() {
         "one part per entry"
     );
 }
+
+/// The memory budget: each entry of the 1 mm T1 (6.05 M voxels) reserves
+/// about 170 MB. With the default budget two run side by side (the most
+/// held at once is more than one entry's); with 200 MiB they run one at a
+/// time (never more than the budget, which two would exceed).
+#[test]
+fn a_tight_memory_budget_runs_entries_one_at_a_time() {
+    let dir = common::scratch_dir("qc_budget");
+    let t1 = common::data_file("coreg-qa/highres.nii.gz");
+    let copies: Vec<PathBuf> = (0..6)
+        .map(|i| {
+            let copy = dir.join(format!("t1_{i}.nii.gz"));
+            std::os::unix::fs::symlink(&t1, &copy).unwrap();
+            copy
+        })
+        .collect();
+    let run = |name: &str, more: &[&str]| {
+        let out = dir.join(name);
+        let mut args: Vec<&std::ffi::OsStr> = vec![os("qc")];
+        args.extend(copies.iter().map(|c| c.as_os_str()));
+        args.extend([os("--out"), out.as_os_str(), os("--jobs"), os("2")]);
+        args.extend(more.iter().map(|s| os(s)));
+        let run = rasview(&args);
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        read_json(&out.join("qc.json"))
+    };
+    let reserved = |report: &Value| -> Vec<u64> {
+        entries(report)
+            .iter()
+            .map(|e| e["reserved_mib"].as_u64().unwrap())
+            .collect()
+    };
+    let loose = run("loose", &[]);
+    let each = reserved(&loose);
+    assert!(each.iter().all(|&r| r > 100 && r < 200), "{each:?}");
+    let memory = &loose["memory"];
+    assert_eq!(memory["jobs"], 2);
+    assert!(
+        memory["peak_reserved_mib"].as_u64().unwrap() > *each.iter().max().unwrap(),
+        "two entries held memory at once: {memory}"
+    );
+
+    let tight = run("tight", &["--memory-mib", "200"]);
+    assert_eq!(tight["memory"]["budget_mib"], 200);
+    let peak = tight["memory"]["peak_reserved_mib"].as_u64().unwrap();
+    assert!(peak <= 200, "{peak}");
+    assert!(reserved(&tight).iter().all(|&r| 2 * r > 200));
+    assert_eq!(tight["summary"]["fine"], 6);
+}

@@ -83,7 +83,6 @@ impl MemoryBudget {
 }
 
 impl Reservation<'_> {
-    #[cfg(test)]
     pub fn bytes(&self) -> u64 {
         self.bytes
     }

@@ -3,7 +3,7 @@
 //! on a cluster). Pictures stay where their run wrote them; the page links
 //! to them by relative paths.
 
-use super::record::{sort_problems_first, EntryRecord, Report, Summary};
+use super::record::{sort_problems_first, EntryRecord, MemoryUse, Report, Summary};
 use anyhow::{bail, Context, Result};
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
@@ -50,12 +50,13 @@ pub fn collect(parts: &[PathBuf], out: &Path) -> Result<Vec<EntryRecord>> {
 }
 
 /// The report of `entries`, problems first.
-pub fn report_of(mut entries: Vec<EntryRecord>) -> Report {
+pub fn report_of(mut entries: Vec<EntryRecord>, memory: Option<MemoryUse>) -> Report {
     sort_problems_first(&mut entries);
     Report {
         rasview_version: env!("CARGO_PKG_VERSION").to_string(),
         command_line: std::env::args().collect(),
         summary: Summary::of(&entries),
+        memory,
         entries,
     }
 }

@@ -101,6 +101,7 @@ pub fn run_entry(
         reused: false,
         key: key.to_string(),
         files_read: Vec::new(),
+        reserved_mib: None,
     };
     match outcome {
         Ok(done) => {
@@ -110,6 +111,7 @@ pub fn run_entry(
             record.warnings = done.warnings;
             record.facts = done.facts;
             record.files_read = done.files_read;
+            record.reserved_mib = Some(done.reserved_mib);
             record.png = Some(files.png);
             record.sidecar = Some(files.sidecar);
             record.thumbnail = Some(files.thumbnail);
@@ -128,6 +130,7 @@ struct Done {
     warnings: Vec<String>,
     facts: Vec<Facts>,
     files_read: Vec<InputRecord>,
+    reserved_mib: u64,
 }
 
 fn draw_entry(
@@ -160,6 +163,7 @@ fn draw_entry(
         .map(|p| crate::cli::load_frame_of(p, 0, &series))
         .collect::<Result<Vec<Volume>>>()?;
     reservation.resize(volumes.iter().map(memory_need).sum());
+    let reserved_mib = reservation.bytes() >> 20;
 
     let png = out.join(&files.png);
     let sidecar = out.join(&files.sidecar);
@@ -237,6 +241,7 @@ fn draw_entry(
         warnings,
         facts,
         files_read,
+        reserved_mib,
     })
 }
 

@@ -75,12 +75,13 @@ pub struct QcArgs {
 pub fn run(args: &QcArgs) -> Result<ExitCode> {
     let started = Instant::now();
     prepare_out(&args.out)?;
-    let entries = if args.collect.is_empty() {
-        run_entries(args)?
+    let (entries, memory) = if args.collect.is_empty() {
+        let (entries, memory) = run_entries(args)?;
+        (entries, Some(memory))
     } else {
-        collect::collect(&args.collect, &args.out)?
+        (collect::collect(&args.collect, &args.out)?, None)
     };
-    let report = collect::report_of(entries);
+    let report = collect::report_of(entries, memory);
     write_report(&args.out, &report)?;
     let summary = &report.summary;
     outln!(
@@ -116,7 +117,7 @@ fn prepare_out(out: &Path) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))
 }
 
-fn run_entries(args: &QcArgs) -> Result<Vec<EntryRecord>> {
+fn run_entries(args: &QcArgs) -> Result<(Vec<EntryRecord>, record::MemoryUse)> {
     let subjects = subjects_of(args)?;
     let settings = Settings {
         slices: args.slices,
@@ -177,12 +178,18 @@ fn run_entries(args: &QcArgs) -> Result<Vec<EntryRecord>> {
         budget.peak() >> 20,
         budget.capacity() >> 20
     );
-    Ok(records
+    let memory = record::MemoryUse {
+        jobs,
+        budget_mib: budget.capacity() >> 20,
+        peak_reserved_mib: budget.peak() >> 20,
+    };
+    let records = records
         .into_inner()
         .unwrap_or_else(|p| p.into_inner())
         .into_iter()
         .flatten()
-        .collect())
+        .collect();
+    Ok((records, memory))
 }
 
 /// Every entry asked for, with its id; the same entry given twice runs once.

@@ -125,6 +125,9 @@ pub struct EntryRecord {
     pub thumbnail: Option<String>,
     /// Seconds the entry took when it was last done.
     pub seconds: f64,
+    /// The memory it held from the run's budget (see `MemoryUse`), in MiB.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved_mib: Option<u64>,
     /// Taken from an earlier run: inputs and options were unchanged.
     #[serde(default)]
     pub reused: bool,
@@ -152,7 +155,18 @@ pub struct Report {
     pub rasview_version: String,
     pub command_line: Vec<String>,
     pub summary: Summary,
+    /// How the run shared memory (none for a report joined by --collect).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<MemoryUse>,
     pub entries: Vec<EntryRecord>,
+}
+
+/// The memory budget of a run and what was held of it at most at once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MemoryUse {
+    pub jobs: usize,
+    pub budget_mib: u64,
+    pub peak_reserved_mib: u64,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
