@@ -400,6 +400,10 @@ fn a_rerun_reuses_unchanged_entries_and_redoes_changed_ones() {
     let redone = entry(&third, "copy_func");
     assert_eq!(redone["reused"], false);
     assert_eq!(redone["verdict"], "failed", "{redone:#}");
+    assert!(
+        !png.exists(),
+        "the picture of the old bytes is gone with them"
+    );
     assert_eq!(third["summary"]["reused"], 5);
 
     // Other options: everything is redone.

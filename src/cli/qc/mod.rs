@@ -157,6 +157,9 @@ fn run_entries(args: &QcArgs) -> Result<(Vec<EntryRecord>, record::MemoryUse)> {
             Some(record) => record,
             None => {
                 let record = entry::run_entry(id, subject, &settings, &key, &args.out, &budget);
+                if !record.ok {
+                    remove_old_pictures(&args.out, id);
+                }
                 if let Err(e) = write_entry_record(&args.out, &record) {
                     eprintln!("rasview: {e:#}");
                 }
@@ -281,6 +284,15 @@ fn default_budget_bytes() -> u64 {
         line.split_whitespace().nth(1)?.parse::<u64>().ok()
     });
     available.map_or(4 << 30, |kib| kib * 1024 / 2)
+}
+
+/// A picture of an entry's earlier, successful run must not outlive it
+/// once the entry fails: the files it showed are not the files now there.
+fn remove_old_pictures(out: &Path, id: &str) {
+    let files = EntryFiles::of(id);
+    for file in [&files.png, &files.sidecar, &files.thumbnail] {
+        let _ = std::fs::remove_file(out.join(file));
+    }
 }
 
 fn write_entry_record(out: &Path, record: &EntryRecord) -> Result<()> {
