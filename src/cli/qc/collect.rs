@@ -3,7 +3,7 @@
 //! on a cluster). Pictures stay where their run wrote them; the page links
 //! to them by relative paths.
 
-use super::record::{sort_problems_first, EntryRecord, MemoryUse, Report, Summary};
+use super::record::{EntryRecord, Report};
 use anyhow::{bail, Context, Result};
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
@@ -47,18 +47,6 @@ pub fn collect(parts: &[PathBuf], out: &Path) -> Result<Vec<EntryRecord>> {
         bail!("the reports in --collect hold no entries");
     }
     Ok(entries)
-}
-
-/// The report of `entries`, problems first.
-pub fn report_of(mut entries: Vec<EntryRecord>, memory: Option<MemoryUse>) -> Report {
-    sort_problems_first(&mut entries);
-    Report {
-        rasview_version: env!("CARGO_PKG_VERSION").to_string(),
-        command_line: std::env::args().collect(),
-        summary: Summary::of(&entries),
-        memory,
-        entries,
-    }
 }
 
 /// `target` as seen from the folder `from` (both absolute), with `/`

@@ -81,7 +81,7 @@ pub fn run(args: &QcArgs) -> Result<ExitCode> {
     } else {
         (collect::collect(&args.collect, &args.out)?, None)
     };
-    let report = collect::report_of(entries, memory);
+    let report = Report::of(entries, memory);
     write_report(&args.out, &report)?;
     let summary = &report.summary;
     outln!(
@@ -153,7 +153,11 @@ fn run_entries(args: &QcArgs) -> Result<(Vec<EntryRecord>, record::MemoryUse)> {
             break;
         };
         let key = reuse::key_of(subject, &settings);
-        let record = match reuse::reusable(&args.out, id, &key).filter(|_| !args.force) {
+        // --force: not even the hashing of the inputs that reuse needs.
+        let earlier = (!args.force)
+            .then(|| reuse::reusable(&args.out, id, &key))
+            .flatten();
+        let record = match earlier {
             Some(record) => record,
             None => {
                 let record = entry::run_entry(id, subject, &settings, &key, &args.out, &budget);

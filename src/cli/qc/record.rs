@@ -161,6 +161,20 @@ pub struct Report {
     pub entries: Vec<EntryRecord>,
 }
 
+impl Report {
+    /// The report of `entries`, problems first, made by this command line.
+    pub fn of(mut entries: Vec<EntryRecord>, memory: Option<MemoryUse>) -> Report {
+        sort_problems_first(&mut entries);
+        Report {
+            rasview_version: env!("CARGO_PKG_VERSION").to_string(),
+            command_line: std::env::args().collect(),
+            summary: Summary::of(&entries),
+            memory,
+            entries,
+        }
+    }
+}
+
 /// The memory budget of a run and what was held of it at most at once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemoryUse {
@@ -207,7 +221,7 @@ impl Summary {
 }
 
 /// Problems first (failed, not aligned, warnings, then the rest), by name within each.
-pub fn sort_problems_first(entries: &mut [EntryRecord]) {
+fn sort_problems_first(entries: &mut [EntryRecord]) {
     entries.sort_by(|a, b| a.verdict.cmp(&b.verdict).then_with(|| a.name.cmp(&b.name)));
 }
 
