@@ -114,6 +114,9 @@ impl MosaicLayout {
         if self.gutter_px > 64 {
             bail!("--gutter-px {} is over 64", self.gutter_px);
         }
+        if let Some(t) = self.tile_px.filter(|t| !(16..=MAX_TILE_PX).contains(t)) {
+            bail!("--tile-px {t} is not from 16 to {MAX_TILE_PX}");
+        }
         Ok(())
     }
 }
@@ -144,7 +147,8 @@ pub fn run(args: &MosaicArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Draws the mosaic of `scene`, and the record of where its pixels are.
+/// Draws the mosaic of `scene`, and the record of where its pixels are
+/// (`layout` checked already: [`MosaicLayout::check`]).
 pub fn draw(scene: &Scene, layout: &MosaicLayout) -> Result<(RgbaImage, MosaicReport)> {
     let grid = &scene.volume.grid;
     let (lo, hi) = world_box(grid);
@@ -250,9 +254,6 @@ fn tile_size(
     let side_mm = (0..3).map(|a| hi[a] - lo[a]).fold(0.0, f64::max);
     let finest = grid.spacing_mm().into_iter().fold(f64::INFINITY, f64::min);
     if let Some(t) = tile_px {
-        if !(16..=MAX_TILE_PX).contains(&t) {
-            bail!("--tile-px {t} is not from 16 to {MAX_TILE_PX}");
-        }
         let pixel_mm = if side_mm > 0.0 {
             side_mm / (t - 1) as f64
         } else {

@@ -164,7 +164,6 @@ struct OverlayDrawing {
     /// Its frame 0, or its edges.
     values: Array3<f32>,
     style: SuggestedStyle,
-    outline: bool,
     /// How it was asked to be drawn, and how it is (never `Auto`).
     asked: OverlayAs,
     drawn: OverlayAs,
@@ -194,7 +193,6 @@ impl OverlayDrawing {
             volume,
             values,
             style,
-            outline: drawn == OverlayAs::Outline,
             asked,
             drawn,
         })
@@ -208,7 +206,9 @@ fn edge_frame(volume: &Volume, t: usize, params: &EdgeParams) -> Result<Array3<f
     Ok(result.to_frame())
 }
 
-fn check_layer_args(layers: &LayerArgs, has_overlay: bool) -> Result<()> {
+/// Refuses an opacity outside 0 to 1 and a sigma that is not a size when
+/// edges are to be detected (of the image, or of an overlay, `has_overlay`).
+pub fn check_layer_args(layers: &LayerArgs, has_overlay: bool) -> Result<()> {
     if !(0.0..=1.0).contains(&layers.overlay_opacity) {
         bail!(
             "--overlay-opacity {} is not between 0 and 1",
@@ -305,7 +305,7 @@ impl Scene {
             style: o.style.style,
             interpolation: o.style.interpolation,
             labels: &o.volume.labels,
-            outline: o.outline,
+            outline: o.drawn == OverlayAs::Outline,
             ..OverlayLayer::mask(
                 &o.values,
                 &o.volume.grid,

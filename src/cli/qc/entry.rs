@@ -28,6 +28,32 @@ pub struct Settings {
     pub series: Option<String>,
 }
 
+impl Settings {
+    /// The mosaic every entry draws: 3 planes, `slices` tiles each.
+    pub fn layout(&self) -> MosaicLayout {
+        MosaicLayout {
+            planes: Plane::ALL.to_vec(),
+            slices: self.slices,
+            pixel_mm: None,
+            tile_px: Some(self.tile_px),
+            gutter_px: 4,
+        }
+    }
+
+    /// What is drawn over the image: a volume shows its own edges; a pair
+    /// shows the overlay's outline or edges, which the base's own would hide.
+    pub fn layers(&self, pair: bool) -> LayerArgs {
+        LayerArgs {
+            edges: !pair,
+            sigma_mm: self.sigma_mm,
+            edges_mode: crate::cli::edges::ModeArg::ThreeD,
+            overlay: None,
+            overlay_as: OverlayAs::Auto,
+            overlay_opacity: 0.85,
+        }
+    }
+}
+
 /// Bytes of working memory per voxel of frame 0 beyond the stored voxels:
 /// the float frame, the 3D Canny's smoothed copy, gradients and masks, the
 /// edge map drawn over it. Measured by peak RSS on the 1 mm T1 (6.05 M
@@ -201,25 +227,9 @@ fn draw_entry(
         volume: 0,
         series,
     };
-    let layers = LayerArgs {
-        // A volume shows its own edges; a pair shows the overlay's outline
-        // or edges, which the base's own would hide.
-        edges: overlay.is_none(),
-        sigma_mm: settings.sigma_mm,
-        edges_mode: crate::cli::edges::ModeArg::ThreeD,
-        overlay: None,
-        overlay_as: OverlayAs::Auto,
-        overlay_opacity: 0.85,
-    };
+    let layers = settings.layers(overlay.is_some());
     let scene = Scene::new(base, overlay, paths[0], &display, &layers)?;
-    let layout = MosaicLayout {
-        planes: Plane::ALL.to_vec(),
-        slices: settings.slices,
-        pixel_mm: None,
-        tile_px: Some(settings.tile_px),
-        gutter_px: 4,
-    };
-    let (image, report) = mosaic::draw(&scene, &layout)?;
+    let (image, report) = mosaic::draw(&scene, &settings.layout())?;
     let files_read = report
         .scene
         .input

@@ -125,15 +125,9 @@ fn run_entries(args: &QcArgs) -> Result<(Vec<EntryRecord>, record::MemoryUse)> {
         sigma_mm: args.sigma_mm,
         series: args.series.series.clone(),
     };
-    if !(1..=100).contains(&settings.slices) {
-        bail!("--slices {} is not from 1 to 100", settings.slices);
-    }
-    if !(16..=2048).contains(&settings.tile_px) {
-        bail!("--tile-px {} is not from 16 to 2048", settings.tile_px);
-    }
-    if !(settings.sigma_mm > 0.0 && settings.sigma_mm.is_finite()) {
-        bail!("--sigma-mm {} is not a positive size", settings.sigma_mm);
-    }
+    // The same checks `mosaic` makes, once for the run, before any entry.
+    settings.layout().check()?;
+    super::render::check_layer_args(&settings.layers(true), true)?;
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
